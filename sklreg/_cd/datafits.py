@@ -1,0 +1,271 @@
+"""Datafits of the coordinate-descent engine: the squared loss.
+
+The solver minimises ``F(X w) + g(w)`` and talks to the datafit ``F`` only
+through the methods below, so another loss (logistic, say) is one more class
+with the same methods and its own epoch kernel; the solver does not change.
+
+The squared loss is written on the n-scaled objective used by scikit-learn's
+coordinate descent,
+
+    F(X w) = 1/2 ||y - X w||^2,
+
+and comes in three storage layouts that give the same numbers:
+
+* :class:`QuadraticDense`: Fortran-ordered dense ``X``, residual kept;
+* :class:`QuadraticSparse`: CSC ``X`` centred implicitly, never densified;
+* :class:`QuadraticGram`: ``G = X^T X`` and ``q = X^T y``, for n >> p.
+"""
+
+import copy
+
+import numpy as np
+import scipy.sparse as sp
+
+from sklreg._cd import _kernels
+
+
+class _Quadratic:
+    """What every layout of the squared loss shares: the duality gap."""
+
+    def with_target(self, y):
+        """The same design with another target (nothing is recomputed)."""
+        other = copy.copy(self)
+        other.y = y
+        other.y_norm2 = float(np.dot(y, y))
+        return other
+
+    def value(self, w, state):
+        """``1/2 ||y - X w||^2``."""
+        return 0.5 * self.residual_stats(w, state)[0]
+
+    def duality_gap(self, w, state, penalty, xtr, cols=None):
+        """Duality gap of ``1/2||y - Xw||^2 + g(w)`` at ``w``.
+
+        ``xtr`` is ``X[:, cols]^T (y - X w)``: over all features when
+        ``cols`` is None, else over a working set holding every non-zero of
+        ``w`` (then it is the gap of the problem restricted to ``cols``).
+        With ``r = y - X w`` the dual points are:
+
+        * formulation A (scikit-learn's): ``theta = s r`` with ``s`` scaling
+          ``X^T r - l2 w`` into the dual ball of radius ``l1`` (the Lasso
+          dual of the problem augmented with ``sqrt(l2) I``);
+        * formulation B, when ``l2 > 0``: ``theta = r`` with the elastic-net
+          conjugate ``sum_j (|X_j^T r| - l1)_+^2 / (2 l2)``.
+
+        Both are true certificates (``P(w) - P(w*) <= gap``); the smaller
+        one is returned.
+        """
+        rr, ry = self.residual_stats(w, state)
+        l1, l2 = penalty.l1, penalty.l2
+        w_l2 = float(np.dot(w, w)) if l2 > 0 else 0.0
+        primal = 0.5 * (rr + l2 * w_l2) + l1 * float(np.abs(w).sum())
+        gap = np.inf
+        if l1 > 0:
+            w_cols = w if cols is None else w[cols]
+            dual_norm = penalty.dual_norm(xtr - l2 * w_cols)
+            scale = l1 / dual_norm if dual_norm > l1 else 1.0
+            dual = -0.5 * scale**2 * (rr + l2 * w_l2) + scale * ry
+            gap = primal - dual
+        if l2 > 0:
+            dual = ry - 0.5 * rr - penalty.conjugate_l2_part(xtr)
+            gap = min(gap, primal - dual)
+        if l1 == 0 and l2 == 0:
+            # least squares: no dual gap, use the first-order condition
+            gap = float(np.dot(xtr, xtr))
+        return max(gap, 0.0)
+
+
+class QuadraticDense(_Quadratic):
+    """Squared loss on a dense, Fortran-ordered design ``X``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), Fortran order
+    y : ndarray of shape (n_samples,)
+    sq_norms : ndarray of shape (n_features,), default=None
+        ``||X[:, j]||^2``, computed when not given.
+    """
+
+    def __init__(self, X, y, sq_norms=None):
+        self.X = X
+        self.y = y
+        if sq_norms is None:
+            sq_norms = np.einsum("ij,ij->j", X, X, dtype=np.float64)
+        self.sq_norms = sq_norms
+        self.y_norm2 = float(np.dot(y, y))
+        self.n_features = X.shape[1]
+
+    def init_state(self, w):
+        """The residual ``y - X w``."""
+        R = self.y.copy()
+        if np.any(w):
+            R -= self.X @ w
+        return R
+
+    def run_epochs(self, w, R, penalty, ws, max_epochs, dw_tol, random, seed):
+        return _kernels.cd_epochs_dense(
+            self.X,
+            w,
+            R,
+            self.sq_norms,
+            penalty.l1,
+            penalty.l2,
+            penalty.positive,
+            ws,
+            max_epochs,
+            dw_tol,
+            random,
+            seed,
+        )
+
+    def xtr(self, R, cols=None):
+        """``X[:, cols]^T R`` (all columns when ``cols`` is None)."""
+        if cols is None:
+            return self.X.T @ R
+        out = np.empty(cols.shape[0], dtype=R.dtype)
+        return _kernels.xtr_dense(self.X, R, cols, out)
+
+    def residual_stats(self, w, R):
+        """``(||R||^2, R @ y)``."""
+        return float(np.dot(R, R)), float(np.dot(R, self.y))
+
+
+class QuadraticSparse(_Quadratic):
+    """Squared loss on CSC ``X`` with implicit centring.
+
+    The effective design is ``X[:, j] - col_means[j] * v``: with an
+    intercept, ``col_means`` are the (weighted) column means and ``v`` is
+    ``sqrt(sample_weight)`` (ones without weights), the vector the rows of
+    ``X`` and ``y`` were scaled by.  X is never densified.
+
+    Parameters
+    ----------
+    X : scipy.sparse CSC matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,), already centred and scaled
+    col_means : ndarray of shape (n_features,) or None
+    v : ndarray of shape (n_samples,) or None
+    """
+
+    def __init__(self, X, y, col_means=None, v=None):
+        X = sp.csc_matrix(X) if not sp.issparse(X) or X.format != "csc" else X
+        self.X = X
+        self.y = y
+        n_samples, n_features = X.shape
+        dtype = X.dtype
+        self.col_means = (
+            np.zeros(n_features, dtype=dtype) if col_means is None else col_means
+        )
+        self.v = np.ones(n_samples, dtype=dtype) if v is None else v
+        self._indices = X.indices.astype(np.int64, copy=False)
+        self._indptr = X.indptr.astype(np.int64, copy=False)
+        sq = np.asarray(X.multiply(X).sum(axis=0), dtype=np.float64).ravel()
+        vv = float(np.dot(self.v, self.v))
+        self.sq_norms = np.maximum(sq - self.col_means.astype(np.float64) ** 2 * vv, 0)
+        self.y_norm2 = float(np.dot(y, y))
+        self.n_features = n_features
+
+    def init_state(self, w):
+        """``(R, aux)``: the true residual is ``R + aux[0] * v``."""
+        R = self.y.copy()
+        if np.any(w):
+            R -= _kernels.sparse_matvec(
+                self.X.data, self._indices, self._indptr, w, np.empty_like(R)
+            )
+            R += float(np.dot(self.col_means, w)) * self.v
+        aux = np.array([0.0, float(np.dot(self.v, R))])
+        return R, aux
+
+    def run_epochs(self, w, state, penalty, ws, max_epochs, dw_tol, random, seed):
+        R, aux = state
+        return _kernels.cd_epochs_sparse(
+            self.X.data,
+            self._indices,
+            self._indptr,
+            self.col_means,
+            self.v,
+            w,
+            R,
+            aux,
+            self.sq_norms,
+            penalty.l1,
+            penalty.l2,
+            penalty.positive,
+            ws,
+            max_epochs,
+            dw_tol,
+            random,
+            seed,
+        )
+
+    def residual(self, state):
+        """The true residual ``y - X_eff w``."""
+        R, aux = state
+        return R + aux[0] * self.v
+
+    def xtr(self, state, cols=None):
+        R_true = self.residual(state)
+        if cols is None:
+            out = self.X.T @ R_true
+            out -= self.col_means * float(np.dot(self.v, R_true))
+            return out
+        out = np.empty(cols.shape[0], dtype=R_true.dtype)
+        _kernels.xtr_sparse(self.X.data, self._indices, self._indptr, R_true, cols, out)
+        out -= self.col_means[cols] * float(np.dot(self.v, R_true))
+        return out
+
+    def residual_stats(self, w, state):
+        R_true = self.residual(state)
+        return float(np.dot(R_true, R_true)), float(np.dot(R_true, self.y))
+
+
+class QuadraticGram(_Quadratic):
+    """Squared loss through ``G = X^T X``, ``q = X^T y`` and ``||y||^2``.
+
+    Each coordinate step costs O(p) instead of O(n); forming ``G`` costs one
+    pass over the data (a BLAS ``syrk``), paid once for all targets and
+    alphas.
+
+    Parameters
+    ----------
+    G : ndarray of shape (n_features, n_features)
+    q : ndarray of shape (n_features,)
+    y_norm2 : float
+    """
+
+    def __init__(self, G, q, y_norm2):
+        self.G = G
+        self.q = q
+        self.sq_norms = np.diag(G).astype(np.float64)
+        self.y_norm2 = float(y_norm2)
+        self.n_features = G.shape[0]
+
+    def init_state(self, w):
+        """``H = G @ w``."""
+        return self.G @ w if np.any(w) else np.zeros_like(self.q)
+
+    def run_epochs(self, w, H, penalty, ws, max_epochs, dw_tol, random, seed):
+        return _kernels.cd_epochs_gram(
+            self.G,
+            self.q,
+            w,
+            H,
+            penalty.l1,
+            penalty.l2,
+            penalty.positive,
+            ws,
+            max_epochs,
+            dw_tol,
+            random,
+            seed,
+        )
+
+    def xtr(self, H, cols=None):
+        if cols is None:
+            return self.q - H
+        return self.q[cols] - H[cols]
+
+    def residual_stats(self, w, H):
+        # ||y - Xw||^2 = ||y||^2 - 2 w.q + w.Gw ; (y - Xw).y = ||y||^2 - w.q
+        wq = float(np.dot(w, self.q))
+        rr = self.y_norm2 - 2.0 * wq + float(np.dot(w, H))
+        return max(rr, 0.0), self.y_norm2 - wq

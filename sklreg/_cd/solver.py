@@ -1,0 +1,193 @@
+"""The working-set coordinate-descent solver.
+
+One solver serves every datafit and penalty of the engine (see
+``datafits.py`` and ``penalties.py``).  It minimises ``F(Xw) + g(w)``:
+
+1. compute the full correlation ``X^T r`` and the duality gap; stop when the
+   gap is at most ``tol * ||y||^2`` (scikit-learn's semantics, on the
+   n-scaled objective);
+2. otherwise rank the features by their distance to optimality (distance of
+   the gradient to the subdifferential of ``g``), and take the current
+   support plus the worst violators as the working set, at least twice the
+   support (celer, skglm);
+3. run coordinate-descent epochs on the working set until the gap of the
+   restricted problem falls under a fraction of the full gap, then go to 1.
+
+Epochs over a working set count towards ``max_iter``, so ``n_iter`` is the
+number of (possibly partial) passes, as scikit-learn's ``n_iter_``.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+
+_CONVERGENCE_MESSAGE = (
+    "Objective did not converge. You might want to increase the number of "
+    "iterations, check the scale of the features or consider increasing "
+    "regularisation. Duality gap: {gap:.3e}, tolerance: {tol:.3e}"
+)
+
+
+@dataclass
+class SolverResult:
+    """What :meth:`WorkingSetSolver.solve` returns.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,)
+    dual_gap : float
+        Duality gap at ``coef`` on the n-scaled objective (a certificate:
+        ``P(coef) - P(w*) <= dual_gap``).
+    n_iter : int
+        Coordinate-descent epochs run.
+    converged : bool
+    """
+
+    coef: np.ndarray
+    dual_gap: float
+    n_iter: int
+    converged: bool
+
+
+class WorkingSetSolver:
+    """Coordinate descent with working sets and a duality-gap stopping rule.
+
+    Parameters
+    ----------
+    tol : float, default=1e-4
+        With ``stopping="gap"``, stop when the duality gap is at most
+        ``tol * ||y||^2``.  With ``stopping="coef"``, stop when an epoch's
+        largest coefficient change is at most ``tol`` times the largest
+        coefficient (the rule of scikit-learn's 'sag' Ridge solver).
+    max_iter : int, default=1000
+        Maximal number of epochs.
+    selection : {"cyclic", "random"}, default="cyclic"
+    random_state : int, RandomState instance or None, default=None
+        Seeds the coordinate draws when ``selection="random"``.
+    working_sets : bool, default=True
+        Restrict epochs to working sets (only when the penalty has an L1
+        part; without it the solution is dense).
+    ws_start : int, default=10
+        Smallest working-set size.
+    gap_freq : int, default=10
+        Epochs between two duality-gap evaluations of the inner problem.
+    stopping : {"gap", "coef"}, default="gap"
+    warn : bool, default=True
+        Emit a :class:`~sklearn.exceptions.ConvergenceWarning` when
+        ``max_iter`` ends the run.
+    """
+
+    def __init__(
+        self,
+        tol=1e-4,
+        max_iter=1000,
+        selection="cyclic",
+        random_state=None,
+        working_sets=True,
+        ws_start=10,
+        gap_freq=10,
+        stopping="gap",
+        warn=True,
+    ):
+        self.tol = tol
+        self.max_iter = max_iter
+        self.selection = selection
+        self.random_state = random_state
+        self.working_sets = working_sets
+        self.ws_start = ws_start
+        self.gap_freq = gap_freq
+        self.stopping = stopping
+        self.warn = warn
+
+    def solve(self, datafit, penalty, w0=None, dtype=np.float64) -> SolverResult:
+        """Minimise ``datafit + penalty`` from ``w0`` (zeros if None)."""
+        p = datafit.n_features
+        w = np.zeros(p, dtype=dtype) if w0 is None else np.array(w0, dtype=dtype)
+        if penalty.positive:
+            np.maximum(w, 0, out=w)
+        state = datafit.init_state(w)
+        random = self.selection == "random"
+        seed = (
+            check_random_state(self.random_state).randint(0, 2**31 - 1 - 10**6)
+            if random
+            else 0
+        )
+        if self.stopping == "coef":
+            return self._solve_coef_rule(datafit, penalty, w, state, random, seed)
+        return self._solve_gap_rule(datafit, penalty, w, state, random, seed)
+
+    def _solve_gap_rule(self, datafit, penalty, w, state, random, seed):
+        p = datafit.n_features
+        all_cols = np.arange(p, dtype=np.int64)
+        tol_abs = self.tol * datafit.y_norm2
+        use_ws = self.working_sets and penalty.l1 > 0 and p > self.ws_start
+        n_iter = 0
+        xtr = datafit.xtr(state)
+        gap = datafit.duality_gap(w, state, penalty, xtr)
+        while gap > tol_abs and n_iter < self.max_iter:
+            ws = self._working_set(w, xtr, penalty, all_cols) if use_ws else all_cols
+            full = ws.shape[0] == p
+            inner_tol = tol_abs if full else max(0.3 * gap, tol_abs)
+            while n_iter < self.max_iter:
+                n_epochs = min(self.gap_freq, self.max_iter - n_iter)
+                n_iter += datafit.run_epochs(
+                    w, state, penalty, ws, n_epochs, self.tol, random, seed + n_iter
+                )[0]
+                if full:
+                    xtr = datafit.xtr(state)
+                    gap = inner_gap = datafit.duality_gap(w, state, penalty, xtr)
+                else:
+                    xtr_ws = datafit.xtr(state, ws)
+                    inner_gap = datafit.duality_gap(w, state, penalty, xtr_ws, ws)
+                if inner_gap <= inner_tol:
+                    break
+            if not full:
+                xtr = datafit.xtr(state)
+                gap = datafit.duality_gap(w, state, penalty, xtr)
+        converged = gap <= tol_abs
+        if not converged and self.warn:
+            warnings.warn(
+                _CONVERGENCE_MESSAGE.format(gap=gap, tol=tol_abs),
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return SolverResult(w, float(gap), int(n_iter), bool(converged))
+
+    def _working_set(self, w, xtr, penalty, all_cols):
+        """The support plus the features that violate optimality the most."""
+        score = penalty.subdiff_distance(w, -xtr)
+        support = w != 0
+        score[support] = np.inf
+        size = min(max(self.ws_start, 2 * int(support.sum())), all_cols.shape[0])
+        if size == all_cols.shape[0]:
+            return all_cols
+        ws = np.argpartition(-score, size - 1)[:size]
+        ws.sort()  # memory order: columns are read in sequence
+        return ws.astype(np.int64, copy=False)
+
+    def _solve_coef_rule(self, datafit, penalty, w, state, random, seed):
+        all_cols = np.arange(datafit.n_features, dtype=np.int64)
+        n_iter = 0
+        converged = False
+        while n_iter < self.max_iter:
+            n_epochs = min(self.gap_freq, self.max_iter - n_iter)
+            done, converged = datafit.run_epochs(
+                w, state, penalty, all_cols, n_epochs, self.tol, random, seed + n_iter
+            )
+            n_iter += done
+            if converged:
+                break
+        xtr = datafit.xtr(state)
+        gap = datafit.duality_gap(w, state, penalty, xtr)
+        if not converged and self.warn:
+            warnings.warn(
+                "Coordinate descent did not converge: the coefficients still "
+                f"moved by more than tol={self.tol:g} (relative) after "
+                f"{n_iter} epochs. Increase max_iter or tol.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return SolverResult(w, float(gap), int(n_iter), bool(converged))

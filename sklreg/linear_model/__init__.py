@@ -1,0 +1,7 @@
+"""Linear models with L1, L2 and elastic-net penalties, fitted by sklreg's
+coordinate-descent engine."""
+
+from sklreg.linear_model._coordinate_descent import ElasticNet, Lasso
+from sklreg.linear_model._ridge import Ridge
+
+__all__ = ["ElasticNet", "Lasso", "Ridge"]

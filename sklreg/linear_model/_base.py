@@ -1,0 +1,148 @@
+"""From validated ``(X, y, sample_weight)`` to the engine's datafits.
+
+This is the one place where an estimator's data becomes the n-scaled
+problem the coordinate-descent engine solves:
+
+* the intercept is handled by centring ``X`` and ``y`` with their
+  (weighted) means; sparse ``X`` is centred implicitly and never densified;
+* sample weights scale the rows by ``sqrt(sample_weight)``;
+* dense ``X`` with many more samples than features is solved through its
+  Gram matrix, formed once for every target and alpha.
+"""
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+
+from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
+
+# Dense problems with n_samples >= _GRAM_RATIO * n_features use the Gram form
+# unless the caller says otherwise: one syrk, then O(p) coordinate steps.
+_GRAM_RATIO = 2
+
+
+class LinearProblem:
+    """The centred, weighted least-squares data of a linear estimator.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Validated, float32 or float64.
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        Validated, same dtype as ``X``.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Validated, non-negative; used as given (callers rescale it).
+    fit_intercept : bool
+    copy_X : bool
+        If False, dense ``X`` may be centred and scaled in place.
+    gram : bool, ndarray or "auto"
+        True: use the Gram form; an array: the user's precomputed Gram
+        matrix (only valid without centring or weights); "auto": decide
+        from the shape; False: never.
+
+    Attributes
+    ----------
+    X_offset, y_offset : ndarrays
+        The means subtracted (zeros without an intercept); ``y_offset`` is a
+        scalar for 1-D ``y``.
+    n_targets : int
+    """
+
+    def __init__(self, X, y, sample_weight, fit_intercept, copy_X, gram="auto"):
+        n_samples, n_features = X.shape
+        dtype = X.dtype
+        self.dtype = dtype
+        self.n_samples = n_samples
+        self.n_features = n_features
+        self._y_ndim = y.ndim
+        Y = y.reshape(n_samples, -1)
+        self.n_targets = Y.shape[1]
+        sw = sample_weight
+        sqrt_sw = None if sw is None else np.sqrt(sw).astype(dtype, copy=False)
+
+        if fit_intercept:
+            self.X_offset = _weighted_col_mean(X, sw).astype(dtype, copy=False)
+            y_offset = np.average(Y, axis=0, weights=sw).astype(dtype, copy=False)
+        else:
+            self.X_offset = np.zeros(n_features, dtype=dtype)
+            y_offset = np.zeros(self.n_targets, dtype=dtype)
+        self.y_offset = y_offset[0] if y.ndim == 1 else y_offset
+
+        Yc = Y - y_offset
+        if sqrt_sw is not None:
+            Yc *= sqrt_sw[:, None]
+        self._Y = np.asfortranarray(Yc, dtype=dtype)
+
+        self.sparse = sp.issparse(X)
+        self.gram = None
+        if self.sparse:
+            Xs = sp.csc_matrix(X)
+            if sqrt_sw is not None:
+                Xs = sp.csc_matrix(sp.diags(sqrt_sw) @ Xs)
+            self._datafit = QuadraticSparse(
+                Xs,
+                self._Y[:, 0],
+                self.X_offset if fit_intercept else None,
+                sqrt_sw,
+            )
+            return
+
+        precomputed = isinstance(gram, np.ndarray)
+        if precomputed and (fit_intercept or sw is not None):
+            warnings.warn(
+                "Gram matrix was provided but X was centered to fit intercept "
+                "or rescaled by sample weights: recomputing the Gram matrix.",
+                UserWarning,
+                stacklevel=4,
+            )
+            precomputed, gram = False, True
+        use_gram = precomputed or gram is True
+        if isinstance(gram, str):  # "auto"
+            use_gram = n_samples >= _GRAM_RATIO * n_features
+
+        needs_change = fit_intercept or sqrt_sw is not None
+        if needs_change:
+            if copy_X or not X.flags.f_contiguous or not X.flags.writeable:
+                X = np.array(X, dtype=dtype, order="F", copy=True)
+            if fit_intercept:
+                X -= self.X_offset
+            if sqrt_sw is not None:
+                X *= sqrt_sw[:, None]
+        elif not use_gram:
+            X = np.asfortranarray(X)
+        self._X = X
+
+        if use_gram:
+            if precomputed:
+                G = np.asarray(gram, dtype=dtype)
+                if G.shape != (n_features, n_features):
+                    raise ValueError(
+                        f"The precomputed Gram matrix has shape {G.shape}, "
+                        f"expected ({n_features}, {n_features})."
+                    )
+            else:
+                G = X.T @ X
+            self.gram = np.ascontiguousarray(G)
+            self._XtY = X.T @ self._Y
+            self._yy = np.einsum("ij,ij->j", self._Y, self._Y, dtype=np.float64)
+        else:
+            self._datafit = QuadraticDense(X, self._Y[:, 0])
+
+    def datafit(self, k=0):
+        """The squared-loss datafit of target ``k``."""
+        if self.gram is not None:
+            return QuadraticGram(self.gram, self._XtY[:, k].copy(), self._yy[k])
+        return self._datafit.with_target(self._Y[:, k])
+
+    def intercept(self, coef):
+        """``y_offset - X_offset @ coef.T`` (scikit-learn's convention)."""
+        return self.y_offset - self.X_offset @ coef.T
+
+
+def _weighted_col_mean(X, sample_weight):
+    if sp.issparse(X):
+        if sample_weight is None:
+            return np.asarray(X.mean(axis=0)).ravel()
+        return np.asarray(X.T @ sample_weight).ravel() / sample_weight.sum()
+    return np.average(X, axis=0, weights=sample_weight)
