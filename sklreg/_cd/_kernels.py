@@ -43,8 +43,8 @@ def _order(ws, random, epoch_seed):
     # scikit-learn's "random" selection draws coordinates with replacement.
     if not random:
         return ws
-    np.random.seed(epoch_seed)
-    return ws[np.random.randint(0, ws.shape[0], ws.shape[0])]
+    np.random.seed(epoch_seed)  # noqa: NPY002 (numba has only the legacy API)
+    return ws[np.random.randint(0, ws.shape[0], ws.shape[0])]  # noqa: NPY002
 
 
 @njit(cache=True, nogil=True)

@@ -216,9 +216,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
                 "advised to use the LinearRegression estimator",
                 stacklevel=3,
             )
-        X, y, sample_weight = _validate_fit_data(
-            self, X, y, sample_weight, check_input
-        )
+        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight, check_input)
         n_samples, n_features = X.shape
         if sample_weight is not None:
             sample_weight = sample_weight * (n_samples / np.sum(sample_weight))
