@@ -96,10 +96,13 @@ class QuadraticDense(_Quadratic):
         self.n_features = X.shape[1]
 
     def init_state(self, w):
-        """The residual ``y - X w``."""
+        """The residual ``y - X w`` (cost proportional to the support)."""
         R = self.y.copy()
-        if np.any(w):
+        nz = np.flatnonzero(w)
+        if nz.size == self.n_features:
             R -= self.X @ w
+        elif nz.size:
+            R -= self.X[:, nz] @ w[nz]
         return R
 
     def run_epochs(self, w, R, penalty, ws, max_epochs, dw_tol, random, seed):
@@ -240,8 +243,14 @@ class QuadraticGram(_Quadratic):
         self.n_features = G.shape[0]
 
     def init_state(self, w):
-        """``H = G @ w``."""
-        return self.G @ w if np.any(w) else np.zeros_like(self.q)
+        """``H = G @ w`` (cost proportional to the support)."""
+        nz = np.flatnonzero(w)
+        if nz.size == self.n_features:
+            return self.G @ w
+        H = np.zeros_like(self.q)
+        if nz.size:
+            H += self.G[:, nz] @ w[nz]
+        return H
 
     def run_epochs(self, w, H, penalty, ws, max_epochs, dw_tol, random, seed):
         return _kernels.cd_epochs_gram(

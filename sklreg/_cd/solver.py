@@ -125,29 +125,35 @@ class WorkingSetSolver:
         tol_abs = self.tol * datafit.y_norm2
         use_ws = self.working_sets and penalty.l1 > 0 and p > self.ws_start
         n_iter = 0
+        # As scikit-learn, a run ends only when the duality gap is small *and*
+        # the last epoch moved no coefficient by more than tol (relative): a
+        # loose dual point alone must not stop the run on a point that is
+        # still moving.
+        small_step = True
         xtr = datafit.xtr(state)
         gap = datafit.duality_gap(w, state, penalty, xtr)
-        while gap > tol_abs and n_iter < self.max_iter:
+        while not (gap <= tol_abs and small_step) and n_iter < self.max_iter:
             ws = self._working_set(w, xtr, penalty, all_cols) if use_ws else all_cols
             full = ws.shape[0] == p
             inner_tol = tol_abs if full else max(0.3 * gap, tol_abs)
             while n_iter < self.max_iter:
                 n_epochs = min(self.gap_freq, self.max_iter - n_iter)
-                n_iter += datafit.run_epochs(
+                done, small_step = datafit.run_epochs(
                     w, state, penalty, ws, n_epochs, self.tol, random, seed + n_iter
-                )[0]
+                )
+                n_iter += done
                 if full:
                     xtr = datafit.xtr(state)
                     gap = inner_gap = datafit.duality_gap(w, state, penalty, xtr)
                 else:
                     xtr_ws = datafit.xtr(state, ws)
                     inner_gap = datafit.duality_gap(w, state, penalty, xtr_ws, ws)
-                if inner_gap <= inner_tol:
+                if inner_gap <= inner_tol and (small_step or inner_tol > tol_abs):
                     break
             if not full:
                 xtr = datafit.xtr(state)
                 gap = datafit.duality_gap(w, state, penalty, xtr)
-        converged = gap <= tol_abs
+        converged = gap <= tol_abs and small_step
         if not converged and self.warn:
             warnings.warn(
                 _CONVERGENCE_MESSAGE.format(gap=gap, tol=tol_abs),

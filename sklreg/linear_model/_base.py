@@ -99,7 +99,9 @@ class LinearProblem:
             precomputed, gram = False, True
         use_gram = precomputed or gram is True
         if isinstance(gram, str):  # "auto"
-            use_gram = n_samples >= _GRAM_RATIO * n_features
+            # float32 Gram updates lose the gradient q_j - (G w)_j to
+            # cancellation near the optimum: keep float32 on the columns.
+            use_gram = dtype == np.float64 and n_samples >= _GRAM_RATIO * n_features
 
         needs_change = fit_intercept or sqrt_sw is not None
         if needs_change:

@@ -165,7 +165,7 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
             res = solver.solve(problem.datafit(k), penalty, None, X.dtype)
             coef[k] = res.coef
             n_iter[k] = res.n_iter
-        if y.ndim == 1:
+        if n_targets == 1:
             coef = coef[0]
         self.coef_ = coef
         self.n_iter_ = n_iter
