@@ -106,7 +106,7 @@ def test_layouts_give_the_same_solution():
     ]
     objectives = [primal(X, y, r.coef, pen.l1, pen.l2) for r in results]
     best = min(objectives)
-    for res, obj in zip(results, objectives):
+    for res, obj in zip(results, objectives, strict=True):
         assert res.converged
         assert obj - best <= res.dual_gap + 1e-12 * (y @ y)
         np.testing.assert_allclose(res.coef, results[0].coef, rtol=1e-5, atol=1e-7)
@@ -144,7 +144,7 @@ def test_prox_is_the_argmin(penalty):
     step = 0.8
     got = penalty.prox(z, step)
     grid = np.linspace(-6, 6, 120_001)
-    for zi, gi in zip(z, got):
+    for zi, gi in zip(z, got, strict=True):
         vals = (grid - zi) ** 2 / (2 * step) + penalty.l1 * np.abs(grid)
         vals += 0.5 * penalty.l2 * grid**2
         if penalty.positive:
