@@ -86,6 +86,7 @@ class LinearProblem:
                 self.X_offset if fit_intercept else None,
                 sqrt_sw,
             )
+            self._X = Xs
             return
 
         precomputed = isinstance(gram, np.ndarray)
@@ -136,6 +137,42 @@ class LinearProblem:
         if self.gram is not None:
             return QuadraticGram(self.gram, self._XtY[:, k].copy(), self._yy[k])
         return self._datafit.with_target(self._Y[:, k])
+
+    def kernel_datafit(self, k=0):
+        """Squared loss of the dual (kernel) form of target ``k``'s Ridge.
+
+        ``min_w 1/2||y - Xw||^2 + l2/2 ||w||^2`` has the solution
+        ``w = X^T a`` with ``a`` minimising ``1/2 a^T K a - a^T y + l2/2
+        ||a||^2``, ``K = X X^T``: the same squared-loss-plus-L2 problem in
+        Gram form, with n coordinates instead of p.  Map back with
+        :meth:`kernel_to_coef`.
+        """
+        if getattr(self, "_K", None) is None:
+            self._K = self._kernel()
+        y = self._Y[:, k].astype(np.float64)
+        return QuadraticGram(self._K, y, float(y @ y))
+
+    def kernel_to_coef(self, a):
+        """``X_eff^T a``: primal coefficients from dual ones."""
+        if self.sparse:
+            df = self._datafit
+            return df.X.T @ a - df.col_means * float(df.v @ a)
+        return self._X.T @ a
+
+    def _kernel(self):
+        if not self.sparse:
+            X = np.asarray(self._X, dtype=np.float64)
+            return np.ascontiguousarray(X @ X.T)
+        df = self._datafit
+        Xs = df.X.astype(np.float64)
+        K = np.asarray((Xs @ Xs.T).todense())
+        mu = df.col_means.astype(np.float64)
+        if np.any(mu):
+            v = df.v.astype(np.float64)
+            Xmu = Xs @ mu
+            K -= np.outer(Xmu, v) + np.outer(v, Xmu)
+            K += float(mu @ mu) * np.outer(v, v)
+        return np.ascontiguousarray(K)
 
     def intercept(self, coef):
         """``y_offset - X_offset @ coef.T`` (scikit-learn's convention)."""
