@@ -1,0 +1,525 @@
+"""Regularization paths of the Lasso and the elastic net: ``lasso_path``,
+``enet_path``, and the alpha grid they share with the CV estimators.
+
+A path solves the elastic-net problem for a decreasing sequence of alphas,
+each solve warm-started from the previous solution, and screened by the
+sequential strong rules of :mod:`sklreg.linear_model._strong_rules`.
+"""
+
+import sys
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils import check_array
+
+from sklreg._cd.penalties import ElasticNetPenalty
+from sklreg._cd.solver import WorkingSetSolver
+from sklreg.linear_model._base import LinearProblem, _weighted_col_mean
+from sklreg.linear_model._coordinate_descent import _gram_option
+from sklreg.linear_model._strong_rules import (
+    full_xtr,
+    solve_screened,
+    strong_rule_mask,
+)
+
+_SOLVER_PARAMS = ("tol", "max_iter", "random_state", "selection")
+
+
+def _alpha_grid(
+    X,
+    y,
+    Xy=None,
+    l1_ratio=1.0,
+    fit_intercept=True,
+    eps=1e-3,
+    n_alphas=100,
+    sample_weight=None,
+    *,
+    positive=False,
+):
+    """Geometric grid from ``alpha_max`` down to ``eps * alpha_max``.
+
+    ``alpha_max`` is the smallest alpha whose solution is zero:
+    ``max_j |x_j^T W (y - ybar)| / (sum(W) * l1_ratio)`` with the weighted
+    column means subtracted from ``X`` when ``fit_intercept`` (scikit-learn's
+    ``_alpha_grid``; ``X`` is never copied).  With ``positive``, only the
+    positive correlations count.  Multi-output ``y`` takes the L2 norm of
+    each feature's correlations across targets.
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+    """
+    if l1_ratio == 0:
+        raise ValueError(
+            "Automatic alpha grid generation is not supported for l1_ratio=0. "
+            "Please supply a grid by providing your estimator with the "
+            "appropriate `alphas=` argument."
+        )
+    if Xy is not None:
+        Xyw = np.asarray(Xy)
+    else:
+        if fit_intercept:
+            y = y - np.average(y, axis=0, weights=sample_weight)
+        if sample_weight is None:
+            yw = y
+        else:
+            yw = y * (sample_weight.reshape(-1, 1) if y.ndim > 1 else sample_weight)
+        Xyw = np.asarray(X.T @ yw)
+        if fit_intercept:
+            X_mean = _weighted_col_mean(X, sample_weight)
+            sum_yw = np.sum(yw, axis=0)
+            Xyw = Xyw - (X_mean[:, None] * sum_yw if y.ndim > 1 else X_mean * sum_yw)
+    if Xyw.ndim == 1:
+        Xyw = Xyw[:, np.newaxis]
+    n_samples = X.shape[0] if sample_weight is None else sample_weight.sum()
+    if positive:
+        alpha_max = max(0.0, float(np.max(Xyw))) / (n_samples * l1_ratio)
+    else:
+        alpha_max = np.sqrt(np.max(np.sum(Xyw**2, axis=1))) / (n_samples * l1_ratio)
+    resolution = np.finfo(np.float64).resolution
+    if alpha_max <= resolution:
+        return np.full(n_alphas, resolution)
+    return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+
+
+def _target_path(
+    datafit,
+    n_samples,
+    alphas,
+    *,
+    l1_ratio,
+    positive,
+    solver,
+    w0,
+    dtype,
+    screening=True,
+    callback=None,
+):
+    """Warm-started solves of one target along ``alphas`` (decreasing).
+
+    Minimises, for each ``alpha``, the n-scaled objective of the datafit::
+
+        1/2 ||y - X w||^2 + n alpha l1_ratio ||w||_1
+                          + n alpha (1 - l1_ratio) / 2 ||w||^2
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_features, n_alphas)
+    dual_gaps : ndarray of shape (n_alphas,)
+        Divided by ``n_samples`` (the objective of scikit-learn's docstrings).
+    n_iters : list of int
+    """
+    p = datafit.n_features
+    coefs = np.empty((p, len(alphas)), dtype=dtype)
+    dual_gaps = np.empty(len(alphas))
+    n_iters = []
+    w = np.zeros(p, dtype=dtype) if w0 is None else np.array(w0, dtype=dtype)
+    if positive:
+        np.maximum(w, 0, out=w)
+    screen = screening and l1_ratio > 0
+    xtr = l1_prev = None
+    if screen:
+        xtr, _ = full_xtr(datafit, w)
+        score = xtr if positive else np.abs(xtr)
+        # the largest useful weight: at w = 0 it is alpha_max's
+        l1_prev = float(np.max(score, initial=0.0))
+    for i, alpha in enumerate(alphas):
+        l1 = alpha * l1_ratio * n_samples
+        penalty = ElasticNetPenalty(l1, alpha * (1.0 - l1_ratio) * n_samples, positive)
+        if screen:
+            kept = strong_rule_mask(xtr, l1, max(l1_prev, l1), w, positive)
+            w, gap, n_iter, xtr = solve_screened(
+                datafit, penalty, solver, w, kept, dtype
+            )
+            l1_prev = l1
+        else:
+            res = solver.solve(datafit, penalty, w, dtype)
+            w, gap, n_iter = res.coef, res.dual_gap, res.n_iter
+        coefs[:, i] = w
+        dual_gaps[i] = gap / n_samples
+        n_iters.append(int(n_iter))
+        if callback is not None:
+            callback(i)
+    return coefs, dual_gaps, n_iters
+
+
+def _check_alphas(n_alphas, alphas):
+    """Resolve scikit-learn 1.9's ``n_alphas``/``alphas`` pair (with its warnings).
+
+    Returns an int (grid size) or a decreasing ndarray of alphas.
+    """
+    if n_alphas == "deprecated":
+        resolved = 100
+    else:
+        warnings.warn(
+            "'n_alphas' was deprecated in 1.9 and will be removed in 1.11. "
+            "'alphas' now accepts an integer value which removes the need to pass "
+            "'n_alphas'. Pass an explicit value to 'alphas' and leave 'n_alphas' "
+            "to its default value to silence this warning.",
+            FutureWarning,
+            stacklevel=3,
+        )
+        if not isinstance(n_alphas, Integral) or n_alphas < 1:
+            raise ValueError(f"n_alphas must be an int >= 1, got {n_alphas!r}.")
+        resolved = n_alphas
+    if isinstance(alphas, str) and alphas == "warn":
+        return resolved
+    if alphas is None:
+        warnings.warn(
+            "'alphas=None' is deprecated and will be removed in 1.11, at which "
+            "point the default value will be set to 100. Set 'alphas=100' "
+            "to silence this warning.",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return resolved
+    if isinstance(alphas, Integral) and not isinstance(alphas, bool):
+        if alphas < 1:
+            raise ValueError(f"alphas must be an int >= 1 or an array, got {alphas}.")
+        return int(alphas)
+    arr = np.asarray(alphas, dtype=np.float64).ravel()
+    if arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ValueError(f"alphas must be non-negative finite numbers, got {alphas!r}.")
+    return np.sort(arr)[::-1]
+
+
+def _check_path_inputs(X, y, Xy, copy_X, check_input, sample_weight):
+    if not check_input:
+        return X, y, Xy, sample_weight
+    X = check_array(
+        X, accept_sparse="csc", dtype=[np.float64, np.float32], order="F", copy=copy_X
+    )
+    y = check_array(y, dtype=X.dtype.type, order="F", copy=False, ensure_2d=False)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: {X.shape[0]} != "
+            f"{y.shape[0]}."
+        )
+    if y.ndim > 2:
+        raise ValueError(f"y must be 1-D or 2-D, got shape {y.shape}.")
+    if Xy is not None:
+        Xy = check_array(Xy, dtype=X.dtype.type, order="C", ensure_2d=False)
+    if sample_weight is not None:
+        sample_weight = check_array(sample_weight, dtype=X.dtype.type, ensure_2d=False)
+        if sample_weight.shape != (X.shape[0],):
+            raise ValueError(
+                f"sample_weight.shape == {sample_weight.shape}, expected "
+                f"({X.shape[0]},)!"
+            )
+        if np.any(sample_weight < 0):
+            raise ValueError("Negative values in data passed to sample_weight")
+    return X, y, Xy, sample_weight
+
+
+def enet_path(
+    X,
+    y,
+    *,
+    l1_ratio=0.5,
+    eps=1e-3,
+    n_alphas="deprecated",
+    alphas="warn",
+    precompute="auto",
+    Xy=None,
+    copy_X=True,
+    coef_init=None,
+    verbose=False,
+    return_n_iter=False,
+    positive=False,
+    check_input=True,
+    **params,
+):
+    r"""Compute the elastic-net path with coordinate descent.
+
+    For each ``alpha`` of the path the objective is (scikit-learn's)::
+
+        1 / (2 * n_samples) * ||y - Xw||^2_2
+        + alpha * l1_ratio * ||w||_1
+        + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+
+    and, with ``sample_weight`` (a keyword of ``**params``), the squared loss
+    is ``1 / (2 * n_samples) * sum_i sample_weight_i * (y_i - x_i^T w)^2`` for
+    dense and sparse ``X`` alike.  No intercept is fitted: centre ``X`` and
+    ``y`` first if you need one.
+
+    The solves run from the largest alpha to the smallest, each one
+    warm-started from the previous solution.  Sequential strong rules
+    (Tibshirani et al., 2012) restrict each solve to the features likely to
+    be active; a check of the optimality conditions over all features adds
+    any feature the rule wrongly discarded, so the path is exact and every
+    reported duality gap is a certificate over all features.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data; sparse ``X`` is used as CSC and never densified.
+    y : array-like of shape (n_samples,) or (n_samples, 1)
+        Target values. A 2-D ``y`` with one column gives coefficients of
+        shape ``(1, n_features, n_alphas)``; several columns (scikit-learn's
+        multi-task path, with the mixed L2/L1 norm) are not supported.
+    l1_ratio : float, default=0.5
+        Mixing parameter, ``0 <= l1_ratio <= 1``; 1 is the Lasso.
+    eps : float, default=1e-3
+        Length of the path: ``alpha_min / alpha_max = eps``.
+    n_alphas : int, default=100
+        Number of alphas (deprecated in scikit-learn 1.9: pass an int as
+        ``alphas``).
+    alphas : int or array-like, default=100
+        An int: the size of the automatic grid; an array: the alphas, solved
+        in decreasing order.
+    precompute : 'auto', bool or array-like of shape (n_features, n_features), \
+            default='auto'
+        Whether to solve through the Gram matrix ``X^T X`` ('auto' decides
+        from the shape of dense data; an array is used as the Gram matrix).
+    Xy : array-like of shape (n_features,) or (n_features, n_targets), \
+            default=None
+        ``X^T y``, used for the automatic grid when given.
+    copy_X : bool, default=True
+        If False, ``X`` may be overwritten.
+    coef_init : array-like of shape (n_features,), default=None
+        Initial coefficients (zeros when None).
+    verbose : bool or int, default=False
+        Amount of verbosity.
+    return_n_iter : bool, default=False
+        Whether to return the number of epochs of each alpha.
+    positive : bool, default=False
+        Force the coefficients to be non-negative.
+    check_input : bool, default=True
+        Skip input validation when False (``X`` must then be float and
+        Fortran-ordered or CSC, ``y`` of the same dtype).
+    **params : kwargs
+        ``tol`` (1e-4), ``max_iter`` (1000), ``random_state``, ``selection``
+        ('cyclic') and ``sample_weight`` (None), as scikit-learn.
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+        The alphas along the path, in decreasing order.
+    coefs : ndarray of shape (n_features, n_alphas) or \
+            (1, n_features, n_alphas)
+        Coefficients along the path.
+    dual_gaps : ndarray of shape (n_alphas,)
+        Duality gap at the end of each solve, on the objective above.
+    n_iters : list of int
+        Epochs of coordinate descent for each alpha (with
+        ``return_n_iter=True``).
+
+    See Also
+    --------
+    lasso_path : The path with ``l1_ratio=1``.
+    ElasticNetCV : Cross-validation along this path.
+    sklearn.linear_model.enet_path : The reference implementation.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklreg.linear_model import enet_path
+    >>> X, y = make_regression(n_samples=50, n_features=5, random_state=0)
+    >>> alphas, coefs, gaps = enet_path(X, y, alphas=3)
+    >>> alphas.shape, coefs.shape
+    ((3,), (5, 3))
+    """
+    resolved = _check_alphas(n_alphas, alphas)
+    sample_weight = params.pop("sample_weight", None)
+    params.pop("X_offset", None)
+    params.pop("X_scale", None)
+    solver_params = {k: params.pop(k) for k in _SOLVER_PARAMS if k in params}
+    if params:
+        raise ValueError("Unexpected parameters in params", params.keys())
+    if not isinstance(l1_ratio, Real) or not 0 <= l1_ratio <= 1:
+        raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
+    if not isinstance(eps, Real) or not eps > 0:
+        raise ValueError(f"eps must be > 0, got {eps!r}.")
+    solver = _make_solver(**solver_params)
+    X, y, Xy, sample_weight = _check_path_inputs(
+        X, y, Xy, copy_X, check_input, sample_weight
+    )
+    if y.ndim == 2 and y.shape[1] != 1:
+        raise ValueError(
+            "sklreg's enet_path solves one target at a time: y has "
+            f"{y.shape[1]} columns. scikit-learn's multi-task path (mixed L2/L1 "
+            "norm across targets) is not implemented; call enet_path on each "
+            "column of y."
+        )
+    if y.ndim == 2 and positive:
+        raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
+    n_samples, n_features = X.shape
+
+    if isinstance(resolved, Integral):
+        if Xy is None and sample_weight is not None:
+            Xy = X.T @ (sample_weight * y.ravel())
+        alphas = _alpha_grid(
+            X,
+            y,
+            Xy=Xy,
+            l1_ratio=l1_ratio,
+            fit_intercept=False,
+            eps=eps,
+            n_alphas=resolved,
+            positive=positive,
+        )
+    else:
+        alphas = resolved
+
+    gram = _gram_option(precompute)
+    if isinstance(gram, np.ndarray) and sample_weight is not None:
+        gram = True
+    problem = LinearProblem(X, y, sample_weight, False, copy_X, gram=gram)
+    w0 = None
+    if coef_init is not None:
+        w0 = np.asarray(coef_init, dtype=X.dtype).reshape(-1)
+        if w0.shape != (n_features,):
+            raise ValueError(
+                f"coef_init has shape {np.shape(coef_init)}, expected ({n_features},)."
+            )
+
+    callback = _verbose_callback(verbose, len(alphas))
+    coefs, dual_gaps, n_iters = _target_path(
+        problem.datafit(0),
+        n_samples,
+        alphas,
+        l1_ratio=l1_ratio,
+        positive=positive,
+        solver=solver,
+        w0=w0,
+        dtype=X.dtype,
+        callback=callback,
+    )
+    if y.ndim == 2:
+        coefs = coefs[np.newaxis]
+    if return_n_iter:
+        return alphas, coefs, dual_gaps, n_iters
+    return alphas, coefs, dual_gaps
+
+
+def lasso_path(
+    X,
+    y,
+    *,
+    eps=1e-3,
+    n_alphas="deprecated",
+    alphas="warn",
+    precompute="auto",
+    Xy=None,
+    copy_X=True,
+    coef_init=None,
+    verbose=False,
+    return_n_iter=False,
+    positive=False,
+    **params,
+):
+    r"""Compute the Lasso path with coordinate descent.
+
+    For each ``alpha`` of the path the objective is (scikit-learn's)::
+
+        (1 / (2 * n_samples)) * ||y - Xw||^2_2 + alpha * ||w||_1
+
+    This is :func:`enet_path` with ``l1_ratio=1``: warm starts from one alpha
+    to the next, sequential strong rules checked against the optimality
+    conditions of every feature, and duality gaps that certify each solution
+    over all features.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data; sparse ``X`` is used as CSC and never densified.
+    y : array-like of shape (n_samples,) or (n_samples, 1)
+        Target values.
+    eps : float, default=1e-3
+        Length of the path: ``alpha_min / alpha_max = eps``.
+    n_alphas : int, default=100
+        Number of alphas (deprecated in scikit-learn 1.9: pass an int as
+        ``alphas``).
+    alphas : int or array-like, default=100
+        An int: the size of the automatic grid; an array: the alphas.
+    precompute : 'auto', bool or array-like of shape (n_features, n_features), \
+            default='auto'
+        Whether to solve through the Gram matrix ``X^T X``.
+    Xy : array-like of shape (n_features,), default=None
+        ``X^T y``, used for the automatic grid when given.
+    copy_X : bool, default=True
+        If False, ``X`` may be overwritten.
+    coef_init : array-like of shape (n_features,), default=None
+        Initial coefficients.
+    verbose : bool or int, default=False
+        Amount of verbosity.
+    return_n_iter : bool, default=False
+        Whether to return the number of epochs of each alpha.
+    positive : bool, default=False
+        Force the coefficients to be non-negative.
+    **params : kwargs
+        ``tol``, ``max_iter``, ``random_state``, ``selection``,
+        ``sample_weight`` and ``check_input``, as :func:`enet_path`.
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+    coefs : ndarray of shape (n_features, n_alphas) or \
+            (1, n_features, n_alphas)
+    dual_gaps : ndarray of shape (n_alphas,)
+    n_iters : list of int
+        With ``return_n_iter=True``.
+
+    See Also
+    --------
+    enet_path : The elastic-net path.
+    LassoCV : Cross-validation along this path.
+    sklearn.linear_model.lasso_path : The reference implementation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklreg.linear_model import lasso_path
+    >>> X = np.array([[1, 2, 3.1], [2.3, 5.4, 4.3]]).T
+    >>> y = np.array([1, 2, 3.1])
+    >>> _, coef_path, _ = lasso_path(X, y, alphas=[5.0, 1.0, 0.5], tol=1e-10)
+    >>> print(coef_path.round(4))
+    [[0.     0.     0.4692]
+     [0.2159 0.4426 0.2367]]
+    """
+    return enet_path(
+        X,
+        y,
+        l1_ratio=1.0,
+        eps=eps,
+        n_alphas=n_alphas,
+        alphas=alphas,
+        precompute=precompute,
+        Xy=Xy,
+        copy_X=copy_X,
+        coef_init=coef_init,
+        verbose=verbose,
+        return_n_iter=return_n_iter,
+        positive=positive,
+        **params,
+    )
+
+
+def _make_solver(tol=1e-4, max_iter=1000, random_state=None, selection="cyclic"):
+    if selection not in ("cyclic", "random"):
+        raise ValueError("selection should be either random or cyclic.")
+    if not isinstance(tol, Real) or tol < 0:
+        raise ValueError(f"tol must be >= 0, got {tol!r}.")
+    if not isinstance(max_iter, Integral) or max_iter < 1:
+        raise ValueError(f"max_iter must be an int >= 1, got {max_iter!r}.")
+    return WorkingSetSolver(
+        tol=tol, max_iter=max_iter, selection=selection, random_state=random_state
+    )
+
+
+def _verbose_callback(verbose, n_alphas):
+    if not verbose:
+        return None
+
+    def report(i):
+        if verbose > 1:
+            print(f"Path: {i:03d} out of {n_alphas:03d}")
+        else:
+            sys.stderr.write(".")
+
+    return report
+
+
+__all__ = ["enet_path", "lasso_path"]

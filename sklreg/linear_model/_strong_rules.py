@@ -1,0 +1,135 @@
+"""Sequential strong rules with a KKT check, for a path of elastic-net solves.
+
+Along a decreasing path ``l1_0 > l1_1 > ...`` (the L1 weights on the
+n-scaled objective), the sequential strong rule of Tibshirani et al. (2012)
+keeps, for ``l1_k``, the features whose correlation with the previous
+residual is large::
+
+    |x_j^T r(l1_{k-1})| >= 2 l1_k - l1_{k-1}          (x_j^T r when positive)
+
+plus the support of the previous solution.  The rule is a heuristic: it can
+discard a feature that the solution at ``l1_k`` needs.  So after solving on
+the kept features, the KKT conditions are checked over *every* feature
+(``|x_j^T r| <= l1`` for each discarded ``j``); violators join the kept set
+and the problem is solved again, warm-started, until none is left.  The
+duality gap is then evaluated over all features: it is a true certificate
+of the full problem.
+
+The restricted problem is a datafit on the kept columns (a copy of those
+columns, or of the matching block of the Gram matrix), so the solver itself
+does not change.
+"""
+
+import numpy as np
+
+from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
+
+# Above this fraction of kept features a restricted problem saves little:
+# solve the full problem (the solver still uses its own working sets).
+_FULL_FRACTION = 0.5
+
+
+def strong_rule_mask(xtr_prev, l1, l1_prev, w_prev, positive):
+    """Features kept by the sequential strong rule at L1 weight ``l1``.
+
+    Parameters
+    ----------
+    xtr_prev : ndarray of shape (n_features,)
+        ``X^T r`` at the previous solution.
+    l1, l1_prev : float
+        Current and previous L1 weights (n-scaled).
+    w_prev : ndarray of shape (n_features,)
+        Previous solution: its support is always kept.
+    positive : bool
+
+    Returns
+    -------
+    mask : ndarray of bool, shape (n_features,)
+    """
+    score = xtr_prev if positive else np.abs(xtr_prev)
+    return (score >= 2.0 * l1 - l1_prev) | (w_prev != 0)
+
+
+def kkt_violations(xtr, l1, kept, positive):
+    """Discarded features whose KKT condition ``|x_j^T r| <= l1`` fails."""
+    score = xtr if positive else np.abs(xtr)
+    return (score > l1) & ~kept
+
+
+def restrict(datafit, cols):
+    """The same squared loss on the columns ``cols`` only, or None.
+
+    None means the layout is unknown here: the caller solves the full
+    problem instead.
+    """
+    if isinstance(datafit, QuadraticGram):
+        sub = QuadraticGram(
+            np.ascontiguousarray(datafit.G[np.ix_(cols, cols)]),
+            datafit.q[cols].copy(),
+            datafit.y_norm2,
+        )
+        return sub
+    if isinstance(datafit, QuadraticDense):
+        return QuadraticDense(
+            np.asfortranarray(datafit.X[:, cols]), datafit.y, datafit.sq_norms[cols]
+        )
+    if isinstance(datafit, QuadraticSparse):
+        return QuadraticSparse(
+            datafit.X[:, cols], datafit.y, datafit.col_means[cols], datafit.v
+        )
+    return None
+
+
+def full_xtr(datafit, w):
+    """``X^T r`` over all features at ``w``, with the datafit's state."""
+    state = datafit.init_state(w)
+    return datafit.xtr(state), state
+
+
+def solve_screened(datafit, penalty, solver, w, kept, dtype):
+    """Solve on the kept features, add KKT violators, repeat.
+
+    Parameters
+    ----------
+    datafit : a datafit of ``sklreg._cd.datafits``
+    penalty : ElasticNetPenalty
+    solver : WorkingSetSolver
+    w : ndarray of shape (n_features,)
+        Warm start (zero outside ``kept`` is not required: the coefficients
+        outside the kept set are set to zero).
+    kept : ndarray of bool, shape (n_features,)
+        Features kept by the strong rule.
+    dtype : numpy dtype
+
+    Returns
+    -------
+    w : ndarray of shape (n_features,)
+    dual_gap : float
+        Duality gap over all features (n-scaled objective).
+    n_iter : int
+        Epochs over all the solves.
+    xtr : ndarray of shape (n_features,)
+        ``X^T r`` at ``w`` (for the next strong rule).
+    """
+    p = datafit.n_features
+    kept = kept.copy()
+    n_iter = 0
+    while True:
+        cols = np.flatnonzero(kept).astype(np.int64)
+        sub = restrict(datafit, cols) if cols.size < _FULL_FRACTION * p else None
+        if sub is None:
+            res = solver.solve(datafit, penalty, w, dtype)
+            xtr, _ = full_xtr(datafit, res.coef)
+            return res.coef, res.dual_gap, n_iter + res.n_iter, xtr
+        w_new = np.zeros(p, dtype=dtype)
+        if cols.size:
+            res = solver.solve(sub, penalty, w[cols], dtype)
+            w_new[cols] = res.coef
+            n_iter += res.n_iter
+        w = w_new
+        xtr, state = full_xtr(datafit, w)
+        violators = kkt_violations(xtr, penalty.l1, kept, penalty.positive)
+        if not violators.any():
+            gap = datafit.duality_gap(w, state, penalty, xtr)
+            return w, float(gap), n_iter, xtr
+        kept |= violators
