@@ -1,0 +1,10 @@
+"""Neural-network estimators on torch and skorch (the ``nn`` extra).
+
+Importing this subpackage imports torch; ``import sklreg`` alone does not.
+"""
+
+from sklreg.neural_network._mlp import MLPClassifier
+from sklreg.neural_network._module import MLPModule
+from sklreg.neural_network._net import RegularizedNet
+
+__all__ = ["MLPClassifier", "MLPModule", "RegularizedNet"]
