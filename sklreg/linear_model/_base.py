@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg import get_blas_funcs
 
 from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
 
@@ -106,8 +107,10 @@ class LinearProblem:
 
         needs_change = fit_intercept or sqrt_sw is not None
         if needs_change:
-            if copy_X or not X.flags.f_contiguous or not X.flags.writeable:
-                X = np.array(X, dtype=dtype, order="F", copy=True)
+            # one copy at most; the Gram form keeps the caller's memory order
+            order = "K" if use_gram else "F"
+            if copy_X or not _layout_ok(X, use_gram) or not X.flags.writeable:
+                X = np.array(X, dtype=dtype, order=order, copy=True)
             if fit_intercept:
                 X -= self.X_offset
             if sqrt_sw is not None:
@@ -125,7 +128,7 @@ class LinearProblem:
                         f"expected ({n_features}, {n_features})."
                     )
             else:
-                G = X.T @ X
+                G = gram_matrix(X)
             self.gram = np.ascontiguousarray(G)
             self._XtY = X.T @ self._Y
             self._yy = np.einsum("ij,ij->j", self._Y, self._Y, dtype=np.float64)
@@ -177,6 +180,25 @@ class LinearProblem:
     def intercept(self, coef):
         """``y_offset - X_offset @ coef.T`` (scikit-learn's convention)."""
         return self.y_offset - self.X_offset @ coef.T
+
+
+def _layout_ok(X, use_gram):
+    return (
+        X.flags.c_contiguous or X.flags.f_contiguous
+        if use_gram
+        else (X.flags.f_contiguous)
+    )
+
+
+def gram_matrix(X):
+    """``X^T X`` for dense ``X`` by a BLAS ``syrk`` (half a ``gemm``'s work)."""
+    syrk = get_blas_funcs("syrk", (X,))
+    if X.flags.f_contiguous:
+        G = syrk(1.0, X, trans=1)
+    else:  # C order: X.T is a Fortran-ordered (p, n) view, no copy
+        G = syrk(1.0, X.T, trans=0)
+    # syrk fills the upper triangle only
+    return np.triu(G) + np.triu(G, 1).T
 
 
 def _weighted_col_mean(X, sample_weight):
