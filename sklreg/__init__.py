@@ -15,6 +15,11 @@ _PUBLIC = {
     "ElasticNet": "sklreg.linear_model",
     "Lasso": "sklreg.linear_model",
     "Ridge": "sklreg.linear_model",
+    "ElasticNetCV": "sklreg.linear_model",
+    "LassoCV": "sklreg.linear_model",
+    "RidgeCV": "sklreg.linear_model",
+    "enet_path": "sklreg.linear_model",
+    "lasso_path": "sklreg.linear_model",
     "MLPClassifier": "sklreg.neural_network",
 }
 

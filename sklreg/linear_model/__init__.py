@@ -2,7 +2,17 @@
 coordinate-descent engine."""
 
 from sklreg.linear_model._coordinate_descent import ElasticNet, Lasso
+from sklreg.linear_model._cv import ElasticNetCV, LassoCV, RidgeCV
 from sklreg.linear_model._path import enet_path, lasso_path
 from sklreg.linear_model._ridge import Ridge
 
-__all__ = ["ElasticNet", "Lasso", "Ridge", "enet_path", "lasso_path"]
+__all__ = [
+    "ElasticNet",
+    "ElasticNetCV",
+    "Lasso",
+    "LassoCV",
+    "Ridge",
+    "RidgeCV",
+    "enet_path",
+    "lasso_path",
+]

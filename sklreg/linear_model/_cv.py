@@ -1,0 +1,765 @@
+"""Cross-validated linear models: LassoCV, ElasticNetCV and RidgeCV.
+
+The estimators are thin: the alpha grid and the warm-started paths live in
+:mod:`~sklreg.linear_model._path`, what one fold computes in
+:mod:`~sklreg.linear_model._cv_folds`, the closed-form leave-one-out errors
+of Ridge in :mod:`~sklreg.linear_model._ridge_loo`.
+"""
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from joblib import Parallel, delayed
+from sklearn.base import MultiOutputMixin, RegressorMixin
+from sklearn.linear_model._base import LinearModel
+from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
+from sklearn.model_selection import check_cv
+from sklearn.utils import check_array, check_random_state
+
+from sklreg._cd.solver import WorkingSetSolver
+from sklreg._validation import (
+    Integral,
+    Interval,
+    Real,
+    StrOptions,
+    _check_sample_weight,
+    _fit_context,
+    fit_transaction,
+    validate_data,
+)
+from sklreg.linear_model._base import LinearProblem
+from sklreg.linear_model._coordinate_descent import ElasticNet, Lasso, _gram_option
+from sklreg.linear_model._cv_folds import (
+    enet_fold_mse,
+    ridge_fold_scores,
+    score_predictions,
+)
+from sklreg.linear_model._path import _alpha_grid, _target_path
+from sklreg.linear_model._ridge import Ridge
+from sklreg.linear_model._ridge_loo import CenteredDesign, decompose, loo_residuals
+
+
+def _check_weights(sample_weight, X):
+    if isinstance(sample_weight, numbers.Number):
+        return None
+    if sample_weight is None:
+        return None
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+    )
+    if not np.any(sample_weight > 0):
+        raise ValueError("sample_weight must have at least one positive value.")
+    return sample_weight
+
+
+def _check_alpha_list(alphas, *, strictly_positive=False):
+    """A 1-D float array of finite alphas, ``> 0`` or ``>= 0``."""
+    arr = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"alphas must be a non-empty 1-D array, got {alphas!r}.")
+    bad = ~np.isfinite(arr) | (arr <= 0 if strictly_positive else arr < 0)
+    if np.any(bad):
+        bound = "> 0" if strictly_positive else ">= 0"
+        raise ValueError(f"alphas must be finite and {bound}, got {alphas!r}.")
+    return arr
+
+
+def _progress(verbose, total, desc):
+    """A tqdm progress bar (or None when not verbose)."""
+    if not verbose:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc)
+
+
+class _PathCV(RegressorMixin, LinearModel):
+    """What LassoCV and ElasticNetCV share: folds x l1_ratios along paths."""
+
+    _parameter_constraints: dict = {
+        "eps": [Interval(Real, 0, None, closed="neither")],
+        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "fit_intercept": ["boolean"],
+        "precompute": [StrOptions({"auto"}), "array-like", "boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "copy_X": ["boolean"],
+        "cv": ["cv_object"],
+        "verbose": ["verbose"],
+        "n_jobs": [Integral, None],
+        "positive": ["boolean"],
+        "random_state": ["random_state"],
+        "selection": [StrOptions({"cyclic", "random"})],
+    }
+
+    def _l1_ratios(self):
+        return np.array([1.0])
+
+    def _final_estimator(self, alpha, l1_ratio):
+        return ElasticNet(alpha=alpha, l1_ratio=l1_ratio)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, **params):
+        """Fit the model along paths, choose alpha by cross-validation, refit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; sparse matrices are never densified.
+        y : array-like of shape (n_samples,)
+            Target values.
+        sample_weight : float or array-like of shape (n_samples,), \
+                default=None
+            Non-negative sample weights, used in the alpha grid, in every
+            training fold (rescaled to sum to its size), in the weighted test
+            MSE of each fold, and in the final refit. The cross-validated
+            MSE is the unweighted mean of the folds' weighted MSEs.
+        **params : dict
+            Passed to the CV splitter's ``split`` (e.g. ``groups``).
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        with fit_transaction(self):
+            return self._fit(X, y, sample_weight, params)
+
+    def _fit(self, X, y, sample_weight, split_params):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csc", "csr"],
+            dtype=[np.float64, np.float32],
+            y_numeric=True,
+        )
+        y = check_array(y, dtype=X.dtype.type, ensure_2d=False)
+        sample_weight = _check_weights(sample_weight, X)
+        l1_ratios = self._l1_ratios()
+        alphas = self._alpha_grids(X, y, sample_weight, l1_ratios)
+        folds = list(check_cv(self.cv).split(X, y, **split_params))
+        n_alphas = alphas.shape[1]
+
+        rng = check_random_state(self.random_state)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=len(l1_ratios) * len(folds))
+        bar = _progress(
+            self.verbose, len(l1_ratios) * len(folds) * n_alphas, type(self).__name__
+        )
+        callback = None if bar is None else (lambda i: bar.update(1))
+        jobs = (
+            delayed(enet_fold_mse)(
+                X,
+                y,
+                sample_weight,
+                train,
+                test,
+                alphas=alphas[i],
+                l1_ratio=float(l1_ratio),
+                fit_intercept=self.fit_intercept,
+                precompute=self.precompute,
+                positive=self.positive,
+                tol=self.tol,
+                max_iter=self.max_iter,
+                selection=self.selection,
+                seed=int(seeds[i * len(folds) + j]),
+                callback=callback,
+            )
+            for i, l1_ratio in enumerate(l1_ratios)
+            for j, (train, test) in enumerate(folds)
+        )
+        try:
+            mse = Parallel(n_jobs=self.n_jobs, prefer="threads")(jobs)
+        finally:
+            if bar is not None:
+                bar.close()
+        mse = np.reshape(mse, (len(l1_ratios), len(folds), n_alphas))
+        alpha, l1_ratio, above = self._select(mse, alphas, l1_ratios)
+        self._refit(X, y, sample_weight, alpha, l1_ratio, above)
+        return self
+
+    def _alpha_grids(self, X, y, sample_weight, l1_ratios):
+        """One decreasing grid of alphas per l1_ratio, shape (n_l1, n_alphas)."""
+        if isinstance(self.alphas, Integral):
+            return np.array(
+                [
+                    _alpha_grid(
+                        X,
+                        y,
+                        l1_ratio=l1_ratio,
+                        fit_intercept=self.fit_intercept,
+                        eps=self.eps,
+                        n_alphas=self.alphas,
+                        sample_weight=sample_weight,
+                        positive=self.positive,
+                    )
+                    for l1_ratio in l1_ratios
+                ]
+            )
+        grid = np.sort(_check_alpha_list(self.alphas))[::-1]
+        return np.tile(grid, (len(l1_ratios), 1))
+
+    def _select(self, mse, alphas, l1_ratios):
+        """The (alpha, l1_ratio) of the smallest mean MSE over folds."""
+        mean_mse = mse.mean(axis=1)
+        best = np.inf
+        for l1_ratio, l1_alphas, mse_alphas in zip(
+            l1_ratios, alphas, mean_mse, strict=True
+        ):
+            i = int(np.argmin(mse_alphas))
+            if mse_alphas[i] < best:
+                best = mse_alphas[i]
+                best_alpha, best_l1_ratio = float(l1_alphas[i]), float(l1_ratio)
+                above = l1_alphas[:i]
+        self.alpha_ = best_alpha
+        if "l1_ratio" in self.get_params():  # LassoCV has no l1_ratio_
+            self.l1_ratio_ = best_l1_ratio
+        self.mse_path_ = np.squeeze(np.moveaxis(mse, 2, 1))
+        self.alphas_ = alphas[0] if len(l1_ratios) == 1 else alphas
+        return best_alpha, best_l1_ratio, above
+
+    def _refit(self, X, y, sample_weight, alpha, l1_ratio, above):
+        """Fit sklreg's estimator at the chosen alpha on all the data.
+
+        As glmnet, the refit follows the path on all the data: it is
+        warm-started from the solution at the grid's previous alpha (one
+        path of strong-rule-screened solves down the grid).  A cold solve
+        at a small alpha would stop at a tolerance-dependent point.
+        """
+        model = self._final_estimator(alpha, l1_ratio)
+        model.set_params(
+            fit_intercept=self.fit_intercept,
+            precompute=(False if isinstance(self.precompute, str) else self.precompute),
+            max_iter=self.max_iter,
+            tol=self.tol,
+            copy_X=self.copy_X,
+            positive=self.positive,
+            random_state=self.random_state,
+            selection=self.selection,
+        )
+        if len(above):
+            model.set_params(warm_start=True)
+            model.coef_ = self._path_start(X, y, sample_weight, above, l1_ratio)
+        model.fit(X, y, sample_weight=sample_weight)
+        self.coef_ = model.coef_
+        self.intercept_ = model.intercept_
+        self.dual_gap_ = model.dual_gap_
+        self.n_iter_ = model.n_iter_
+
+    def _path_start(self, X, y, sample_weight, alphas, l1_ratio):
+        """Coefficients at the last of ``alphas`` along the full-data path."""
+        n_samples = X.shape[0]
+        if sample_weight is not None:
+            sample_weight = sample_weight * (n_samples / np.sum(sample_weight))
+        gram = _gram_option(
+            False if isinstance(self.precompute, str) else self.precompute
+        )
+        problem = LinearProblem(
+            X, y, sample_weight, self.fit_intercept, True, gram=gram
+        )
+        solver = WorkingSetSolver(
+            tol=self.tol,
+            max_iter=self.max_iter,
+            selection=self.selection,
+            random_state=self.random_state,
+        )
+        coefs, _, _ = _target_path(
+            problem.datafit(0),
+            n_samples,
+            alphas,
+            l1_ratio=l1_ratio,
+            positive=self.positive,
+            solver=solver,
+            w0=None,
+            dtype=X.dtype,
+        )
+        return coefs[:, -1].copy()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = False
+        return tags
+
+
+_CV_PARAMS_DOC = """
+    eps : float, default=1e-3
+        Length of the path: ``alpha_min / alpha_max = eps``.
+    alphas : int or array-like, default=100
+        An int: the number of alphas of the automatic grid (from
+        ``alpha_max``, the smallest alpha with a zero solution, computed with
+        the sample weights and centring); an array: the alphas to try.
+    fit_intercept : bool, default=True
+        Whether to fit an intercept.
+    precompute : 'auto', bool or array-like of shape (n_features, n_features), \
+            default='auto'
+        Whether to solve through the Gram matrix ``X^T X`` ('auto': sklreg
+        decides from the shape of the data; same solutions, only faster).
+    max_iter : int, default=1000
+        The maximum number of coordinate-descent epochs per alpha.
+    tol : float, default=1e-4
+        Stop each solve of the folds when the duality gap is at most
+        ``tol * ||y||^2 / n_samples`` (scikit-learn's criterion). The final
+        refit runs to ``min(tol, 1e-8)``, so that ``coef_`` does not depend
+        on where a looser solve happens to stop.
+    copy_X : bool, default=True
+        If False, ``X`` may be overwritten by the final refit.
+    cv : int, cross-validation generator or iterable, default=None
+        None: 5-fold; an int: that many folds (:class:`KFold`); or a
+        splitter, or an iterable of (train, test) index arrays.
+    verbose : bool or int, default=False
+        Show a progress bar (tqdm) over folds x alphas.
+    n_jobs : int, default=None
+        Number of threads computing folds in parallel (the coordinate-descent
+        kernels release the GIL). None means 1, -1 all processors.
+    positive : bool, default=False
+        Force the coefficients to be non-negative.
+    random_state : int, RandomState instance, default=None
+        Seeds the coordinate draws when ``selection='random'``.
+    selection : {'cyclic', 'random'}, default='cyclic'
+        Visit the coordinates in order, or draw one at random at each step.
+"""
+
+
+class LassoCV(_PathCV):
+    r"""Lasso with the penalty chosen by cross-validation along a path.
+
+    The objective of the Lasso is (scikit-learn's)::
+
+        (1 / (2 * n_samples)) * ||y - Xw||^2_2 + alpha * ||w||_1
+
+    For each fold the Lasso is solved for every alpha of the grid, from the
+    largest down, each solve warm-started from the previous one and screened
+    by sequential strong rules (checked against the optimality conditions of
+    every feature).  The alpha with the smallest mean test MSE is chosen and
+    the model is refitted on all the data with :class:`sklreg.Lasso`.
+
+    Parameters
+    ----------%s
+    Attributes
+    ----------
+    alpha_ : float
+        The alpha chosen by cross-validation.
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    mse_path_ : ndarray of shape (n_alphas, n_folds)
+        Test mean squared error of each fold along the path.
+    alphas_ : ndarray of shape (n_alphas,)
+        The grid of alphas.
+    dual_gap_ : float
+        Duality gap of the final refit (a certificate on its objective).
+    n_iter_ : int
+        Epochs of the final refit.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when ``X`` has feature names that are all strings.
+
+    See Also
+    --------
+    lasso_path : The path along which the folds are fitted.
+    ElasticNetCV : Cross-validation of the elastic net.
+    sklearn.linear_model.LassoCV : The reference implementation.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklreg import LassoCV
+    >>> X, y = make_regression(noise=4, random_state=0)
+    >>> reg = LassoCV(cv=5).fit(X, y)
+    >>> round(reg.score(X, y), 3)
+    0.999
+    """
+
+    def __init__(
+        self,
+        *,
+        eps=1e-3,
+        alphas=100,
+        fit_intercept=True,
+        precompute="auto",
+        max_iter=1000,
+        tol=1e-4,
+        copy_X=True,
+        cv=None,
+        verbose=False,
+        n_jobs=None,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+    ):
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.copy_X = copy_X
+        self.cv = cv
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+
+    def _final_estimator(self, alpha, l1_ratio):
+        return Lasso(alpha=alpha)
+
+
+class ElasticNetCV(_PathCV):
+    r"""Elastic net with alpha and l1_ratio chosen by cross-validation.
+
+    The objective of the elastic net is (scikit-learn's)::
+
+        1 / (2 * n_samples) * ||y - Xw||^2_2
+        + alpha * l1_ratio * ||w||_1
+        + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+
+    For each ``l1_ratio`` and each fold the problem is solved along a grid
+    of alphas, from the largest down, warm-started and screened by sequential
+    strong rules; the pair with the smallest mean test MSE is chosen and the
+    model refitted on all the data with :class:`sklreg.ElasticNet`.
+
+    Parameters
+    ----------
+    l1_ratio : float or list of float, default=0.5
+        Mixing parameter(s) in [0, 1] to try (1 is the Lasso). A list such
+        as ``[.1, .5, .7, .9, .95, .99, 1]`` is often a good choice.%s
+    Attributes
+    ----------
+    alpha_ : float
+        The alpha chosen by cross-validation.
+    l1_ratio_ : float
+        The l1_ratio chosen by cross-validation.
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    mse_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
+        Test MSE of each fold along each path (the first axis is dropped
+        for a single l1_ratio).
+    alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
+        The grids of alphas, one per l1_ratio.
+    dual_gap_ : float
+    n_iter_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when ``X`` has feature names that are all strings.
+
+    See Also
+    --------
+    enet_path : The path along which the folds are fitted.
+    LassoCV : The special case ``l1_ratio=1``.
+    sklearn.linear_model.ElasticNetCV : The reference implementation.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from sklreg import ElasticNetCV
+    >>> X, y = make_regression(n_features=2, random_state=0)
+    >>> regr = ElasticNetCV(cv=5, random_state=0).fit(X, y)
+    >>> round(regr.alpha_, 3)
+    0.199
+    """
+
+    _parameter_constraints: dict = {
+        **_PathCV._parameter_constraints,
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
+    }
+
+    def __init__(
+        self,
+        *,
+        l1_ratio=0.5,
+        eps=1e-3,
+        alphas=100,
+        fit_intercept=True,
+        precompute="auto",
+        max_iter=1000,
+        tol=1e-4,
+        cv=None,
+        copy_X=True,
+        verbose=0,
+        n_jobs=None,
+        positive=False,
+        random_state=None,
+        selection="cyclic",
+    ):
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.copy_X = copy_X
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+
+    def _l1_ratios(self):
+        ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=np.float64))
+        if ratios.ndim != 1 or ratios.size == 0:
+            raise ValueError(f"l1_ratio must be a float or a list, got {self.l1_ratio}")
+        if np.any((ratios < 0) | (ratios > 1)):
+            raise ValueError(f"l1_ratio values must be in [0, 1], got {self.l1_ratio}")
+        return ratios
+
+
+LassoCV.__doc__ = LassoCV.__doc__ % _CV_PARAMS_DOC
+ElasticNetCV.__doc__ = ElasticNetCV.__doc__ % _CV_PARAMS_DOC
+
+
+class RidgeCV(MultiOutputMixin, RegressorMixin, LinearModel):
+    r"""Ridge regression with the penalty chosen by cross-validation.
+
+    The objective of each Ridge fit is (scikit-learn's)::
+
+        ||y - Xw||^2_2 + alpha * ||w||^2_2
+
+    (``sum_i sample_weight_i * (y_i - x_i^T w - b)^2`` for the loss with
+    weights).  With ``cv=None`` the alphas are compared by their exact
+    leave-one-out errors, all computed from one eigendecomposition (or SVD)
+    of the centred, weighted data (Golub, Heath and Wahba, 1979).  Otherwise
+    each fold is fitted along the alphas, from the largest down, by
+    warm-started coordinate descent.  The final model is fitted on all the
+    data with :class:`sklreg.Ridge` at ``alpha_``.
+
+    Parameters
+    ----------
+    alphas : array-like of shape (n_alphas,), default=(0.1, 1.0, 10.0)
+        Alphas to try (``> 0`` for leave-one-out, ``>= 0`` for k-fold).
+    fit_intercept : bool, default=True
+        Whether to fit an intercept.
+    scoring : str or callable, default=None
+        Scorer of the predictions. None: the negative mean squared
+        leave-one-out error with ``cv=None`` (on the weighted scale), R^2
+        otherwise.
+    cv : int, cross-validation generator or iterable, default=None
+        None: efficient leave-one-out; otherwise k-fold (see
+        :func:`sklearn.model_selection.check_cv`).
+    gcv_mode : {'auto', 'svd', 'eigen'}, default=None
+        Decomposition for leave-one-out: 'eigen' (or None/'auto') uses the
+        eigendecomposition of ``X X^T`` when n_samples <= n_features and of
+        ``X^T X`` otherwise; 'svd' the SVD of dense ``X`` (sparse falls back
+        to 'eigen' with a FutureWarning, as scikit-learn).
+    store_cv_results : bool, default=False
+        Store the leave-one-out squared errors (or the predictions, with a
+        ``scoring``) in ``cv_results_`` (only with ``cv=None``).
+    alpha_per_target : bool, default=False
+        With ``cv=None`` and several targets, choose one alpha per target.
+
+    Attributes
+    ----------
+    cv_results_ : ndarray of shape (n_samples, n_alphas) or \
+            (n_samples, n_targets, n_alphas)
+        With ``store_cv_results=True``.
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (n_targets,)
+    alpha_ : float or ndarray of shape (n_targets,)
+        The chosen alpha (one per target with ``alpha_per_target``).
+    best_score_ : float or ndarray of shape (n_targets,)
+        The score of the chosen alpha.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when ``X`` has feature names that are all strings.
+
+    See Also
+    --------
+    Ridge : Ridge regression at one alpha.
+    sklearn.linear_model.RidgeCV : The reference implementation.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklreg import RidgeCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> clf = RidgeCV(alphas=[1e-3, 1e-2, 1e-1, 1]).fit(X, y)
+    >>> clf.alpha_
+    0.01
+    """
+
+    _parameter_constraints: dict = {
+        "alphas": ["array-like", Interval(Real, 0, None, closed="neither")],
+        "fit_intercept": ["boolean"],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
+        "cv": ["cv_object"],
+        "gcv_mode": [StrOptions({"auto", "svd", "eigen"}), None],
+        "store_cv_results": ["boolean"],
+        "alpha_per_target": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        alphas=(0.1, 1.0, 10.0),
+        *,
+        fit_intercept=True,
+        scoring=None,
+        cv=None,
+        gcv_mode=None,
+        store_cv_results=False,
+        alpha_per_target=False,
+    ):
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.scoring = scoring
+        self.cv = cv
+        self.gcv_mode = gcv_mode
+        self.store_cv_results = store_cv_results
+        self.alpha_per_target = alpha_per_target
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, **params):
+        """Choose alpha by cross-validation, then fit Ridge at that alpha.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+        sample_weight : float or ndarray of shape (n_samples,), default=None
+            Non-negative weights of the squared errors, used in every fit
+            and in the scores (leave-one-out, or each test fold).
+        **params : dict
+            Passed to the CV splitter's ``split`` (k-fold only).
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        with fit_transaction(self):
+            return self._fit(X, y, sample_weight, params)
+
+    def _fit(self, X, y, sample_weight, split_params):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc", "coo"],
+            dtype=[np.float64, np.float32],
+            multi_output=True,
+            y_numeric=True,
+        )
+        y = check_array(y, dtype=X.dtype.type, ensure_2d=False)
+        sample_weight = _check_weights(sample_weight, X)
+        alphas = _check_alpha_list(self.alphas, strictly_positive=self.cv is None)
+        if self.cv is None:
+            alpha = self._loo(X, y, sample_weight, alphas)
+        else:
+            if self.store_cv_results:
+                raise ValueError("cv!=None and store_cv_results=True are incompatible")
+            if self.alpha_per_target:
+                raise ValueError("cv!=None and alpha_per_target=True are incompatible")
+            alpha = self._kfold(X, y, sample_weight, alphas, split_params)
+        model = Ridge(alpha=alpha, fit_intercept=self.fit_intercept)
+        model.fit(X, y, sample_weight=sample_weight)
+        self.alpha_ = alpha
+        self.coef_ = model.coef_
+        self.intercept_ = model.intercept_
+        return self
+
+    def _gcv_mode(self, X):
+        if self.gcv_mode == "svd":
+            if not sp.issparse(X):
+                return "svd"
+            import warnings
+
+            warnings.warn(
+                "The 'svd' mode is not supported for sparse X, we fallback to "
+                "`gcv_mode='eigen'`.",
+                FutureWarning,
+                stacklevel=4,
+            )
+        n, p = X.shape
+        return "gram" if n <= p else "cov"
+
+    def _loo(self, X, y, sample_weight, alphas):
+        """Closed-form leave-one-out choice of alpha; returns ``alpha_``."""
+        X64 = X.astype(np.float64) if X.dtype != np.float64 else X
+        y64 = np.asarray(y, dtype=np.float64)
+        design = CenteredDesign(X64, y64, sample_weight, self.fit_intercept)
+        U, lam = decompose(design, self._gcv_mode(X))
+        z, s = design.z, design.s
+        Uz, U2 = U.T @ z, U**2
+        per_target = self.alpha_per_target and y.ndim > 1 and y.shape[1] > 1
+        scorer = None if self.scoring is None else check_scoring(self, self.scoring)
+        results = []
+        best_score = best_alpha = None
+        for alpha in alphas:
+            looe = loo_residuals(U, lam, z, s, self.fit_intercept, alpha, Uz, U2)
+            if scorer is None:
+                sq = looe**2
+                score = -sq.mean(axis=0) if per_target else -sq.mean()
+                results.append(sq)
+            else:
+                pred = (z - looe) / (s[:, None] if z.ndim > 1 else s)
+                pred += design.y_offset
+                results.append(pred)
+                score = self._score_predictions(
+                    scorer, pred, y64, sample_weight, per_target
+                )
+            if best_score is None:
+                best_score = np.array(score, dtype=float, copy=True)
+                best_alpha = np.full(np.shape(score), alpha)
+            elif per_target:
+                better = score > best_score
+                best_score[better] = score[better]
+                best_alpha[better] = alpha
+            elif score > best_score:
+                best_score, best_alpha = np.asarray(float(score)), np.asarray(alpha)
+        if self.store_cv_results:
+            self.cv_results_ = np.stack(results, axis=-1).astype(X.dtype, copy=False)
+        if per_target:
+            self.best_score_ = best_score
+            return best_alpha
+        self.best_score_ = float(best_score)
+        return float(best_alpha)
+
+    @staticmethod
+    def _score_predictions(scorer, pred, y, sample_weight, per_target):
+        kw = {} if sample_weight is None else {"sample_weight": sample_weight}
+        if per_target:
+            return np.array(
+                [
+                    score_predictions(scorer, pred[:, j], y[:, j], **kw)
+                    for j in range(y.shape[1])
+                ]
+            )
+        return score_predictions(scorer, pred, y, **kw)
+
+    def _kfold(self, X, y, sample_weight, alphas, split_params):
+        """k-fold choice of alpha along warm-started paths; returns ``alpha_``."""
+        scorer = (
+            get_scorer("r2")
+            if self.scoring is None
+            else check_scoring(self, self.scoring)
+        )
+        if sp.issparse(X):
+            X = X.tocsr()
+        folds = list(check_cv(self.cv).split(X, y, **split_params))
+        order = np.argsort(-alphas, kind="stable")
+        scores = np.empty((len(folds), len(alphas)))
+        for f, (train, test) in enumerate(folds):
+            scores[f, order] = ridge_fold_scores(
+                X,
+                y,
+                sample_weight,
+                train,
+                test,
+                alphas=alphas[order],
+                fit_intercept=self.fit_intercept,
+                scorer=scorer,
+            )
+        mean = scores.mean(axis=0)
+        best = int(np.argmax(mean))  # the first of equal scores, as GridSearchCV
+        self.best_score_ = float(mean[best])
+        return float(alphas[best])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

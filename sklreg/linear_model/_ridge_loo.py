@@ -1,0 +1,152 @@
+"""Leave-one-out errors of Ridge for many alphas, in closed form.
+
+After centring (weighted means, when there is an intercept) and scaling the
+rows by ``sqrt(sample_weight)``, the Ridge fit of ``Z`` (n x p) for ``alpha``
+is the linear smoother ``y_hat = H y`` with::
+
+    H = Z (Z^T Z + alpha I)^{-1} Z^T = U diag(lam / (lam + alpha)) U^T
+
+where ``Z Z^T = U diag(lam) U^T`` (U with orthonormal columns spanning the
+range of Z).  The unpenalized intercept adds ``s s^T / (s^T s)`` to ``H``,
+``s = sqrt(sample_weight)`` (orthogonal to the centred ``Z``).  The
+leave-one-out residual of sample ``i`` is then exactly::
+
+    e_i = (y_i - y_hat_i) / (1 - H_ii)
+
+(Golub, Heath and Wahba 1979; scikit-learn's ``_RidgeGCV``).  One
+decomposition of ``Z`` serves every alpha: O(n r) work per alpha.  The
+residual and the diagonal are written with ``g = alpha / (lam + alpha)``,
+which keeps them accurate when alpha is tiny and ``H`` is close to the
+identity.
+
+The decomposition is one of:
+
+* ``"gram"``: eigendecomposition of the n x n kernel ``Z Z^T`` (n <= p);
+* ``"cov"``: eigendecomposition of the p x p covariance ``Z^T Z`` (p < n),
+  ``U = Z V / sqrt(lam)``;
+* ``"svd"``: thin SVD of dense ``Z``.
+
+Sparse ``X`` is centred implicitly (``Z = S X - s mu^T``) in the kernel and
+covariance products.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from sklreg.linear_model._base import _weighted_col_mean
+
+
+class CenteredDesign:
+    """``Z = diag(s) (X - 1 mu^T)`` and ``z = s * (y - ybar)``, implicit for sparse.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features), float64
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets), float64
+    sample_weight : ndarray of shape (n_samples,) or None
+    fit_intercept : bool
+    """
+
+    def __init__(self, X, y, sample_weight, fit_intercept):
+        n = X.shape[0]
+        self.s = np.ones(n) if sample_weight is None else np.sqrt(sample_weight)
+        if fit_intercept:
+            self.X_offset = _weighted_col_mean(X, sample_weight)
+            self.y_offset = np.average(y, axis=0, weights=sample_weight)
+        else:
+            self.X_offset = np.zeros(X.shape[1])
+            self.y_offset = np.zeros(y.shape[1:]) if y.ndim > 1 else 0.0
+        yc = y - self.y_offset
+        self.z = yc * (self.s[:, None] if y.ndim > 1 else self.s)
+        self.sparse = sp.issparse(X)
+        if self.sparse:
+            # S X, with the centring -s mu^T kept aside
+            self.SX = sp.csr_matrix(sp.diags(self.s) @ X)
+        else:
+            self.Z = (X - self.X_offset) * self.s[:, None]
+        self.fit_intercept = fit_intercept
+
+    def kernel(self):
+        """``Z Z^T`` (n x n)."""
+        if not self.sparse:
+            return self.Z @ self.Z.T
+        K = np.asarray((self.SX @ self.SX.T).todense())
+        mu = self.X_offset
+        if np.any(mu):
+            SXmu = self.SX @ mu
+            K -= np.outer(SXmu, self.s) + np.outer(self.s, SXmu)
+            K += float(mu @ mu) * np.outer(self.s, self.s)
+        return K
+
+    def covariance(self):
+        """``Z^T Z`` (p x p)."""
+        if not self.sparse:
+            return self.Z.T @ self.Z
+        C = np.asarray((self.SX.T @ self.SX).todense())
+        mu = self.X_offset
+        if np.any(mu):
+            SXts = self.SX.T @ self.s
+            C -= np.outer(SXts, mu) + np.outer(mu, SXts)
+            C += float(self.s @ self.s) * np.outer(mu, mu)
+        return C
+
+    def matmul(self, B):
+        """``Z @ B``."""
+        if not self.sparse:
+            return self.Z @ B
+        return np.asarray(self.SX @ B) - np.outer(self.s, self.X_offset @ B)
+
+
+def decompose(design, mode):
+    """``(U, lam)`` with ``Z Z^T = U diag(lam) U^T``.
+
+    Parameters
+    ----------
+    design : CenteredDesign
+    mode : {"gram", "cov", "svd"}
+    """
+    if mode == "gram":
+        lam, U = np.linalg.eigh(design.kernel())
+        return U, np.maximum(lam, 0.0)
+    if mode == "svd":
+        U, sing, _ = np.linalg.svd(design.Z, full_matrices=False)
+        return U, sing**2
+    lam, V = np.linalg.eigh(design.covariance())
+    keep = lam > lam.max(initial=0.0) * 1e-12 if lam.size else lam > 0
+    lam, V = lam[keep], V[:, keep]
+    U = design.matmul(V) / np.sqrt(lam)
+    return U, lam
+
+
+def loo_residuals(U, lam, z, s, fit_intercept, alpha, Uz=None, U2=None):
+    """Leave-one-out residuals of the Ridge fit for one ``alpha``.
+
+    Parameters
+    ----------
+    U, lam : the decomposition of :func:`decompose`
+    z : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        Centred, weighted target.
+    s : ndarray of shape (n_samples,)
+        ``sqrt(sample_weight)``.
+    fit_intercept : bool
+    alpha : float
+    Uz, U2 : ``U^T z`` and ``U**2``, when already computed.
+
+    Returns
+    -------
+    looe : ndarray, same shape as ``z``
+        On the weighted scale: ``s_i * (y_i - y_hat_{-i})``.
+    """
+    Uz = U.T @ z if Uz is None else Uz
+    U2 = U**2 if U2 is None else U2
+    g = alpha / (lam + alpha)
+    # y - H y = (I - U U^T) z + U diag(g) U^T z
+    gUz = g[:, None] * Uz if z.ndim > 1 else g * Uz
+    resid = z - U @ Uz + U @ gUz
+    # 1 - H_ii = 1 - ||U_i||^2 + sum_k g_k U_ik^2 (- s_i^2 / s^T s)
+    d = 1.0 - U2.sum(axis=1) + U2 @ g
+    if fit_intercept:
+        d -= s**2 / (s @ s)
+    if z.ndim > 1:
+        d = d[:, None]
+    return resid / d

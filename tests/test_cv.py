@@ -1,0 +1,216 @@
+"""LassoCV, ElasticNetCV, RidgeCV: parity with scikit-learn, threads, bad input."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn import linear_model as sk
+from sklearn.model_selection import GroupKFold, KFold
+
+from sklreg import ElasticNetCV, LassoCV, RidgeCV
+from sklreg.linear_model._ridge_loo import CenteredDesign, decompose, loo_residuals
+
+
+def _data(n=60, p=30, seed=0, sparse=False):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, p)
+    if sparse:
+        X[rng.rand(n, p) < 0.7] = 0
+        X = sp.csr_matrix(X)
+    w = np.zeros(p)
+    w[:5] = rng.randn(5) * 2
+    y = X @ w + 0.5 * rng.randn(n)
+    sw = rng.uniform(0.5, 2.0, size=n)
+    return X, y, sw
+
+
+def _sk_fit(est, X, y, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return est.fit(X, y, **kw)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_lasso_cv_matches_sklearn(weighted, sparse):
+    X, y, sw = _data(sparse=sparse)
+    kw = {"sample_weight": sw} if weighted else {}
+    params = dict(cv=KFold(5), tol=1e-8, alphas=20)
+    ours = LassoCV(**params).fit(X, y, **kw)
+    ref = _sk_fit(sk.LassoCV(max_iter=10_000, **params), X, y, **kw)
+    assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
+    np.testing.assert_allclose(ours.alphas_, ref.alphas_, rtol=1e-12)
+    np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-5)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-5)
+    assert ours.intercept_ == pytest.approx(ref.intercept_, abs=1e-5)
+    assert ours.mse_path_.shape == (20, 5)
+    assert not hasattr(ours, "l1_ratio_")
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_enet_cv_matches_sklearn(weighted):
+    X, y, sw = _data(seed=1)
+    kw = {"sample_weight": sw} if weighted else {}
+    params = dict(cv=KFold(4), tol=1e-8, alphas=12, l1_ratio=[0.2, 0.7, 1.0])
+    ours = ElasticNetCV(**params).fit(X, y, **kw)
+    ref = _sk_fit(sk.ElasticNetCV(max_iter=10_000, **params), X, y, **kw)
+    assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
+    assert ours.l1_ratio_ == ref.l1_ratio_
+    assert ours.mse_path_.shape == ref.mse_path_.shape == (3, 12, 4)
+    assert ours.alphas_.shape == (3, 12)
+    np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-5)
+    np.testing.assert_allclose(ours.alphas_, ref.alphas_, rtol=1e-12)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-5)
+
+
+def test_enet_cv_user_alphas_and_positive():
+    X, y, _ = _data(seed=2)
+    params = dict(cv=KFold(3), tol=1e-8, alphas=[0.5, 0.01, 0.1], positive=True)
+    ours = ElasticNetCV(**params).fit(X, y)
+    ref = _sk_fit(sk.ElasticNetCV(max_iter=10_000, **params), X, y)
+    np.testing.assert_array_equal(ours.alphas_, [0.5, 0.1, 0.01])
+    assert ours.alpha_ == ref.alpha_
+    np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-5)
+    assert np.all(ours.coef_ >= 0)
+
+
+def test_threaded_folds_equal_serial():
+    X, y, sw = _data(n=80, p=40, seed=3)
+    params = dict(cv=KFold(4), alphas=15, l1_ratio=[0.5, 1.0])
+    serial = ElasticNetCV(n_jobs=1, **params).fit(X, y, sample_weight=sw)
+    threads = ElasticNetCV(n_jobs=2, **params).fit(X, y, sample_weight=sw)
+    np.testing.assert_array_equal(serial.mse_path_, threads.mse_path_)
+    np.testing.assert_array_equal(serial.coef_, threads.coef_)
+    assert serial.alpha_ == threads.alpha_
+    rs = dict(selection="random", random_state=0, **params)
+    a = ElasticNetCV(n_jobs=1, **rs).fit(X, y)
+    b = ElasticNetCV(n_jobs=2, **rs).fit(X, y)
+    np.testing.assert_array_equal(a.mse_path_, b.mse_path_)
+
+
+def test_cv_splitter_params_and_verbose_progress(capsys):
+    X, y, _ = _data(seed=4)
+    groups = np.arange(len(y)) % 3
+    est = LassoCV(cv=GroupKFold(3), alphas=5, verbose=True).fit(X, y, groups=groups)
+    assert est.mse_path_.shape == (5, 3)
+    assert "100%" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shape", [(40, 10), (20, 50)])
+@pytest.mark.parametrize("gcv_mode", [None, "svd"])
+def test_ridge_cv_loo_matches_sklearn(weighted, shape, gcv_mode):
+    X, y, sw = _data(*shape, seed=5)
+    kw = {"sample_weight": sw} if weighted else {}
+    alphas = np.logspace(-3, 3, 13)
+    ours = RidgeCV(alphas=alphas, gcv_mode=gcv_mode, store_cv_results=True)
+    ours.fit(X, y, **kw)
+    ref = sk.RidgeCV(alphas=alphas, gcv_mode=gcv_mode, store_cv_results=True)
+    ref.fit(X, y, **kw)
+    assert ours.alpha_ == ref.alpha_
+    assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-8)
+    np.testing.assert_allclose(ours.cv_results_, ref.cv_results_, rtol=1e-6)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-6, atol=1e-8)
+    assert ours.intercept_ == pytest.approx(ref.intercept_, rel=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(40, 10), (20, 50)])
+def test_ridge_cv_loo_sparse_matches_dense(shape):
+    X, y, sw = _data(*shape, seed=6, sparse=True)
+    alphas = np.logspace(-2, 2, 9)
+    dense = RidgeCV(alphas=alphas).fit(X.toarray(), y, sample_weight=sw)
+    sparse = RidgeCV(alphas=alphas).fit(X, y, sample_weight=sw)
+    assert dense.alpha_ == sparse.alpha_
+    assert dense.best_score_ == pytest.approx(sparse.best_score_, rel=1e-9)
+
+
+def test_loo_residuals_are_exact():
+    X, y, sw = _data(15, 6, seed=7)
+    design = CenteredDesign(X, y, sw, True)
+    for mode in ("gram", "cov", "svd"):
+        U, lam = decompose(design, mode)
+        looe = loo_residuals(U, lam, design.z, design.s, True, 0.7)
+        for i in (0, 5, 14):
+            keep = np.arange(len(y)) != i
+            m = sk.Ridge(alpha=0.7).fit(X[keep], y[keep], sample_weight=sw[keep])
+            err = np.sqrt(sw[i]) * (y[i] - m.predict(X[i : i + 1])[0])
+            assert looe[i] == pytest.approx(err, rel=1e-8)
+
+
+def test_ridge_cv_scoring_and_alpha_per_target():
+    X, y, sw = _data(30, 8, seed=8)
+    Y = np.c_[y, -2 * y + np.random.RandomState(0).randn(len(y))]
+    alphas = np.logspace(-2, 3, 11)
+    for kw in (dict(scoring="r2"), dict(alpha_per_target=True)):
+        ours = RidgeCV(alphas=alphas, **kw).fit(X, Y, sample_weight=sw)
+        ref = sk.RidgeCV(alphas=alphas, **kw).fit(X, Y, sample_weight=sw)
+        np.testing.assert_array_equal(ours.alpha_, ref.alpha_)
+        np.testing.assert_allclose(ours.best_score_, ref.best_score_, rtol=1e-8)
+        assert ours.coef_.shape == (2, 8)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_ridge_cv_kfold_matches_sklearn(weighted):
+    X, y, sw = _data(50, 12, seed=9)
+    kw = {"sample_weight": sw} if weighted else {}
+    alphas = [0.0, 0.1, 1.0, 3.0, 10.0, 100.0]
+    ours = RidgeCV(alphas=alphas, cv=KFold(5)).fit(X, y, **kw)
+    ref = sk.RidgeCV(alphas=alphas, cv=KFold(5)).fit(X, y, **kw)
+    assert ours.alpha_ == ref.alpha_
+    assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-6)
+    # wide data: the folds run on the dual (kernel) form
+    Xw, yw, _ = _data(20, 40, seed=10)
+    ours = RidgeCV(alphas=alphas[1:], cv=4, scoring="neg_mean_squared_error")
+    ref = sk.RidgeCV(alphas=alphas[1:], cv=4, scoring="neg_mean_squared_error")
+    assert ours.fit(Xw, yw).alpha_ == ref.fit(Xw, yw).alpha_
+    assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-6)
+
+
+def test_fitted_model_is_sklregs():
+    X, y, sw = _data(seed=11)
+    cv = LassoCV(cv=3, alphas=8).fit(X, y, sample_weight=sw)
+    from sklreg import Lasso
+
+    one = Lasso(alpha=cv.alpha_, tol=1e-10).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(cv.coef_, one.coef_, atol=1e-3)
+
+
+@pytest.mark.parametrize("Est", [LassoCV, ElasticNetCV, RidgeCV])
+def test_bad_input_raises_and_leaves_fitted_model(Est):
+    X, y, sw = _data(seed=12)
+    est = Est(cv=3).fit(X, y)
+    coef = est.coef_.copy()
+    Xn = X.copy()
+    Xn[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        est.fit(Xn, y)
+    with pytest.raises(ValueError, match="inconsistent"):
+        est.fit(X, y[:-1])
+    with pytest.raises(ValueError, match="Negative"):
+        est.fit(X, y, sample_weight=-sw)
+    with pytest.raises(ValueError, match="sample_weight"):
+        est.fit(X, y, sample_weight=sw[:3])
+    np.testing.assert_array_equal(est.coef_, coef)
+
+
+def test_bad_params():
+    X, y, _ = _data(seed=13)
+    with pytest.raises(ValueError, match="eps"):
+        LassoCV(eps=-1).fit(X, y)
+    with pytest.raises(ValueError, match="l1_ratio"):
+        ElasticNetCV(l1_ratio=[0.5, 1.5]).fit(X, y)
+    with pytest.raises(ValueError, match="alphas"):
+        LassoCV(alphas=[-1.0, 1.0]).fit(X, y)
+    with pytest.raises(ValueError, match="l1_ratio=0"):
+        ElasticNetCV(l1_ratio=0.0).fit(X, y)
+    with pytest.raises(ValueError, match="1d"):
+        LassoCV().fit(X, np.c_[y, y])
+    with pytest.raises(ValueError, match="alphas"):
+        RidgeCV(alphas=[0.0, 1.0]).fit(X, y)  # LOO needs alpha > 0
+    with pytest.raises(ValueError, match="store_cv_results"):
+        RidgeCV(cv=3, store_cv_results=True).fit(X, y)
+    with pytest.raises(ValueError, match="alpha_per_target"):
+        RidgeCV(cv=3, alpha_per_target=True).fit(X, y)
+    with pytest.raises(ValueError, match="gcv_mode"):
+        RidgeCV(gcv_mode="qr").fit(X, y)
