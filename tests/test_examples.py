@@ -1,0 +1,174 @@
+"""Every script in ``examples/`` runs, in fast mode, and prints sane figures.
+
+The scripts are discovered with a glob, so a new example is covered as soon as
+it is added: it must exit 0 in fast mode and, when it is a ``plot_*`` script,
+write a non-empty PNG.  The examples we know get their printed numbers checked
+too (R^2, recall, zero counts...), so they can't silently rot.
+"""
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = sorted(
+    path for path in EXAMPLES_DIR.glob("*.py") if not path.name.startswith("_")
+)
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+TIMEOUT_S = 300
+
+
+def run_example(path, output_dir, *extra_args):
+    env = dict(os.environ)
+    env["SKLREG_EXAMPLES_FAST"] = "1"
+    env["MPLBACKEND"] = "Agg"
+    # two cores, shared: one BLAS / torch thread per process is enough here
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
+    env.pop("DASK_SCHEDULER_ADDRESS", None)
+    cmd = [sys.executable, str(path), "--fast", "--output-dir", str(output_dir)]
+    proc = subprocess.run(
+        [*cmd, *extra_args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=TIMEOUT_S,
+        cwd=EXAMPLES_DIR.parent,
+    )
+    assert proc.returncode == 0, (
+        f"{path.name} exited {proc.returncode}\n"
+        f"--- stdout ---\n{proc.stdout[-4000:]}\n--- stderr ---\n{proc.stderr[-4000:]}"
+    )
+    return proc.stdout
+
+
+def parse_table(stdout):
+    """Rows of the ``| a | b |`` table an example prints, as dicts."""
+    lines = [line for line in stdout.splitlines() if line.startswith("|")]
+    lines = [line for line in lines if not set(line) <= set("|- ")]
+    cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
+    header, *rows = cells
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def parse_key_values(stdout, key):
+    """Every float printed as ``key: value`` or ``key = value``."""
+    pattern = rf"{re.escape(key)}\s*[:=]\s*([-+0-9.eE]+)"
+    return [float(value) for value in re.findall(pattern, stdout)]
+
+
+# -- checks of what each known example prints --------------------------------
+
+
+def check_quickstart(stdout, output_dir):
+    rows = {row["model"]: row for row in parse_table(stdout)}
+    assert {"Lasso", "Ridge", "ElasticNet"} <= set(rows), stdout
+    for name in ("Lasso", "Ridge", "ElasticNet"):
+        row = rows[name]
+        assert row["data"] == "diabetes"
+        assert float(row["test score"]) > 0.3, row
+        assert float(row["CV score"]) > 0.3, row
+        nonzero, total = map(int, row["non-zero coef"].split("/"))
+        assert total == 10 and 1 <= nonzero <= 10, row
+        assert "alpha=" in row["best params"]
+        assert float(row["fit time (s)"]) >= 0
+    assert rows["Ridge"]["non-zero coef"] == "10/10"  # L2 never zeroes a weight
+    try:
+        import sklreg
+
+        sklreg.MLPClassifier
+    except ImportError:
+        assert "skipping MLPClassifier" in stdout
+    else:
+        row = rows["MLPClassifier"]
+        assert row["data"] == "digits"
+        assert float(row["test score"]) > 0.6, row  # accuracy, 10 classes
+        assert "dropout_p=" in row["best params"]
+
+
+def check_l1_vs_l2_path(stdout, output_dir):
+    rows = parse_table(stdout)
+    assert len(rows) >= 5, stdout
+    lasso_alphas = [float(row["lasso alpha"]) for row in rows]
+    lasso_zeros = [int(row["lasso zeros"]) for row in rows]
+    ridge_zeros = [int(row["ridge zeros"]) for row in rows]
+    assert lasso_alphas == sorted(lasso_alphas)
+    # L1 selects: from (almost) every feature kept to all ten zeroed at
+    # alpha_max.  A feature may re-enter on the way (the Lasso path is not
+    # monotone on diabetes, scikit-learn's neither), but only rarely and by one.
+    assert lasso_zeros[0] <= 1 and lasso_zeros[-1] == 10, stdout
+    drops = [b - a for a, b in zip(lasso_zeros, lasso_zeros[1:], strict=False)]
+    assert sum(d < 0 for d in drops) <= len(drops) // 4 and min(drops) >= -1
+    assert sum(lasso_zeros[len(rows) // 2 :]) > sum(lasso_zeros[: len(rows) // 2])
+    # L2 only shrinks: never an exact zero, while the norm of w falls steadily
+    assert ridge_zeros == [0] * len(rows)
+    norms = [float(row["ridge coef norm"]) for row in rows]
+    assert all(a >= b for a, b in zip(norms, norms[1:], strict=False)), norms
+    assert norms[-1] < 0.1 * norms[0], norms
+
+
+def check_lasso_feature_selection(stdout, output_dir):
+    (precision,) = parse_key_values(stdout, "precision")
+    (recall,) = parse_key_values(stdout, "recall")
+    (test_r2,) = parse_key_values(stdout, "test R^2")
+    assert recall >= 0.8, stdout
+    assert precision >= 0.5, stdout
+    assert test_r2 > 0.8, stdout
+
+
+def check_gridsearch_dask(stdout, output_dir):
+    assert "dask results equal local results: True" in stdout, stdout
+    rows = {row["model"]: row for row in parse_table(stdout)}
+    assert {"Lasso", "Ridge", "ElasticNet"} <= set(rows), stdout
+    for name in ("Lasso", "Ridge", "ElasticNet"):
+        assert float(rows[name]["test score"]) > 0.3
+
+
+CHECKS = {
+    "quickstart.py": check_quickstart,
+    "plot_l1_vs_l2_path.py": check_l1_vs_l2_path,
+    "plot_lasso_feature_selection.py": check_lasso_feature_selection,
+    "gridsearch_dask.py": check_gridsearch_dask,
+}
+
+
+def test_examples_are_discovered():
+    names = {path.name for path in EXAMPLES}
+    assert set(CHECKS) <= names, sorted(names)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_imports_matplotlib_only_in_plotting_code(path):
+    """matplotlib is an optional extra: no module-level import of it."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            continue
+        assert not any(n.split(".")[0] == "matplotlib" for n in names), (
+            f"{path.name}:{node.lineno} imports matplotlib at module level"
+        )
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_example_runs_in_fast_mode(path, tmp_path):
+    if path.name == "gridsearch_dask.py":
+        pytest.importorskip("distributed")
+    stdout = run_example(path, tmp_path)
+    check = CHECKS.get(path.name)
+    if check is not None:
+        check(stdout, tmp_path)
+    pngs = sorted(tmp_path.glob("*.png"))
+    if path.name.startswith("plot_"):
+        assert pngs, f"{path.name} wrote no PNG into {tmp_path}"
+    for png in pngs:
+        data = png.read_bytes()
+        assert len(data) > 1000 and data.startswith(PNG_MAGIC), png
