@@ -20,6 +20,7 @@ _PUBLIC = {
     "RidgeCV": "sklreg.linear_model",
     "enet_path": "sklreg.linear_model",
     "lasso_path": "sklreg.linear_model",
+    "RegularizationPathDisplay": "sklreg.plotting",
     "MLPClassifier": "sklreg.neural_network",
 }
 

@@ -7,20 +7,12 @@ no shared state.
 """
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 
-from sklreg._cd.penalties import L2
 from sklreg._cd.solver import WorkingSetSolver
 from sklreg.linear_model._base import LinearProblem
 from sklreg.linear_model._coordinate_descent import _gram_option
-from sklreg.linear_model._path import _target_path
-
-# Ridge folds stop on a relative coefficient change of 1e-8 (the default of
-# sklreg's Ridge), warm-started from the previous alpha.
-_RIDGE_PATH_TOL = 1e-8
-_RIDGE_MAX_ITER = 10_000
-_KERNEL_MAX_SAMPLES = 5_000
+from sklreg.linear_model._path import _ridge_path, _target_path
 
 
 def _split(X, y, sample_weight, train, test):
@@ -110,9 +102,8 @@ def ridge_fold_scores(
     """Test scores of Ridge fits on ``train`` along decreasing ``alphas``.
 
     Each alpha is solved by coordinate descent warm-started from the
-    previous one, on the Gram matrix (dense, n >= p), on the dual kernel
-    form (p > n) or on the columns of ``X``, as :class:`sklreg.Ridge`.
-    The objective of each fit is ``sum_i sw_i (y_i - x_i^T w - b)^2 +
+    previous one (see :func:`~sklreg.linear_model._path._ridge_path`).  The
+    objective of each fit is ``sum_i sw_i (y_i - x_i^T w - b)^2 +
     alpha ||w||^2`` (weights not rescaled); the test score is weighted by
     the test weights (as scikit-learn's ``GridSearchCV`` does).
 
@@ -123,35 +114,12 @@ def ridge_fold_scores(
     X_train, y_train, sw_train, X_test, y_test, sw_test = _split(
         X, y, sample_weight, train, test
     )
-    n, p = X_train.shape
-    kernel = p > n and n <= _KERNEL_MAX_SAMPLES
-    gram = not sp.issparse(X_train) and not kernel and n >= p
-    problem = LinearProblem(X_train, y_train, sw_train, fit_intercept, False, gram)
-    if kernel and not hasattr(problem, "kernel_datafit"):
-        kernel = False
-    solver = WorkingSetSolver(
-        tol=_RIDGE_PATH_TOL, max_iter=_RIDGE_MAX_ITER, stopping="coef"
-    )
+    coefs, intercepts = _ridge_path(X_train, y_train, sw_train, alphas, fit_intercept)
     score_params = {} if sw_test is None else {"sample_weight": sw_test}
-    n_targets = problem.n_targets
-    size = n if kernel else p
-    dtype = np.float64 if kernel else X.dtype
-    warm = np.zeros((n_targets, size), dtype=dtype)
     scores = np.empty(len(alphas))
-    for i, alpha in enumerate(alphas):
-        coef = np.empty((n_targets, p), dtype=dtype)
-        for k in range(n_targets):
-            if kernel:
-                res = solver.solve(problem.kernel_datafit(k), L2(alpha), warm[k])
-                coef[k] = problem.kernel_to_coef(res.coef)
-            else:
-                datafit = problem.datafit(k)
-                res = solver.solve(datafit, L2(alpha), warm[k], dtype)
-                coef[k] = res.coef
-            warm[k] = res.coef
+    for i in range(len(alphas)):
+        pred = np.asarray(X_test @ coefs[:, :, i].T) + intercepts[:, i]
         if y.ndim == 1:
-            coef = coef[0]
-        intercept = problem.intercept(coef) if fit_intercept else 0.0
-        pred = np.asarray(X_test @ coef.T) + intercept
+            pred = pred[:, 0]
         scores[i] = score_predictions(scorer, pred, y_test, **score_params)
     return scores

@@ -11,9 +11,10 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import check_array
 
-from sklreg._cd.penalties import ElasticNetPenalty
+from sklreg._cd.penalties import L2, ElasticNetPenalty
 from sklreg._cd.solver import WorkingSetSolver
 from sklreg.linear_model._base import LinearProblem, _weighted_col_mean
 from sklreg.linear_model._coordinate_descent import _gram_option
@@ -143,6 +144,56 @@ def _target_path(
         if callback is not None:
             callback(i)
     return coefs, dual_gaps, n_iters
+
+
+# Ridge paths stop each solve on a relative coefficient change of 1e-8 (the
+# default of sklreg's Ridge), warm-started from the previous alpha.
+_RIDGE_PATH_TOL = 1e-8
+_RIDGE_MAX_ITER = 10_000
+_KERNEL_MAX_SAMPLES = 5_000
+
+
+def _ridge_path(X, y, sample_weight, alphas, fit_intercept):
+    """Ridge coefficients along ``alphas``, each solve warm-started.
+
+    Minimises, for each ``alpha``, ``sum_i sw_i (y_i - x_i^T w - b)^2 +
+    alpha ||w||^2`` (the objective of :class:`sklreg.Ridge`) by coordinate
+    descent: on the Gram matrix (dense, n >= p), on the dual kernel form
+    (p > n, up to 5000 samples) or on the columns of ``X``, as Ridge does.
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_targets, n_features, n_alphas)
+    intercepts : ndarray of shape (n_targets, n_alphas)
+    """
+    n, p = X.shape
+    kernel = p > n and n <= _KERNEL_MAX_SAMPLES
+    gram = not sp.issparse(X) and not kernel and n >= p
+    problem = LinearProblem(X, y, sample_weight, fit_intercept, True, gram)
+    kernel = kernel and hasattr(problem, "kernel_datafit")
+    solver = WorkingSetSolver(
+        tol=_RIDGE_PATH_TOL, max_iter=_RIDGE_MAX_ITER, stopping="coef"
+    )
+    n_targets = problem.n_targets
+    dtype = np.float64 if kernel else X.dtype
+    warm = np.zeros((n_targets, n if kernel else p), dtype=dtype)
+    coefs = np.empty((n_targets, p, len(alphas)), dtype=dtype)
+    for i, alpha in enumerate(alphas):
+        for k in range(n_targets):
+            if kernel:
+                res = solver.solve(problem.kernel_datafit(k), L2(alpha), warm[k])
+                coefs[k, :, i] = problem.kernel_to_coef(res.coef)
+            else:
+                res = solver.solve(problem.datafit(k), L2(alpha), warm[k], dtype)
+                coefs[k, :, i] = res.coef
+            warm[k] = res.coef
+    if fit_intercept:
+        intercepts = np.reshape(problem.y_offset, (-1, 1)) - np.einsum(
+            "j,kji->ki", problem.X_offset, coefs
+        )
+    else:
+        intercepts = np.zeros((n_targets, len(alphas)))
+    return coefs, intercepts
 
 
 def _check_alphas(n_alphas, alphas):

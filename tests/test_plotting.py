@@ -1,0 +1,118 @@
+"""RegularizationPathDisplay: one line per feature on a log alpha axis."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn import linear_model as sk
+from sklearn.datasets import load_diabetes
+
+from sklreg import (
+    ElasticNet,
+    ElasticNetCV,
+    Lasso,
+    LassoCV,
+    RegularizationPathDisplay,
+    Ridge,
+    RidgeCV,
+    lasso_path,
+)
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = load_diabetes(return_X_y=True)
+    return X[:150], y[:150]
+
+
+def test_from_path_draws_one_line_per_feature(data):
+    X, y = data
+    alphas, coefs, _ = lasso_path(X, y, alphas=20)
+    disp = RegularizationPathDisplay.from_path(alphas, coefs, n_zeros=True)
+    assert len(disp.lines_) == X.shape[1]
+    assert disp.ax_.get_xscale() == "log"
+    assert disp.figure_ is disp.ax_.figure
+    np.testing.assert_array_equal(disp.lines_[3].get_xdata(), alphas)
+    np.testing.assert_array_equal(disp.lines_[3].get_ydata(), coefs[3])
+    np.testing.assert_array_equal(
+        disp.zeros_line_.get_ydata(), (coefs == 0).sum(axis=0)
+    )
+    assert disp.zeros_line_.get_ydata()[0] == X.shape[1]  # alpha_max: all zero
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [Lasso(), ElasticNet(l1_ratio=0.3), Ridge(), sk.Lasso(), sk.Ridge()],
+    ids=lambda e: f"{type(e).__module__.split('.')[0]}.{type(e).__name__}",
+)
+def test_from_estimator(estimator, data):
+    X, y = data
+    _, ax = plt.subplots()
+    disp = RegularizationPathDisplay.from_estimator(estimator, X, y, n_alphas=15, ax=ax)
+    assert disp.ax_ is ax
+    assert len(disp.lines_) == X.shape[1]
+    assert ax.get_xscale() == "log"
+    assert ax.get_title() == type(estimator).__name__
+    assert len(disp.lines_[0].get_xdata()) == 15
+
+
+def test_from_estimator_path_values(data):
+    X, y = data
+    disp = RegularizationPathDisplay.from_estimator(
+        Lasso(fit_intercept=False, tol=1e-10), X, y, alphas=[1.0, 0.1]
+    )
+    one = sk.Lasso(alpha=0.1, fit_intercept=False, tol=1e-10).fit(X, y)
+    np.testing.assert_allclose(disp.coefs[:, 1], one.coef_, atol=1e-6)
+    ridge = RegularizationPathDisplay.from_estimator(Ridge(), X, y, alphas=[10.0, 1.0])
+    ref = sk.Ridge(alpha=1.0).fit(X, y).coef_
+    np.testing.assert_allclose(ridge.coefs[:, 1], ref, rtol=1e-5, atol=1e-6)
+    # the L2 path shrinks but never reaches exact zeros
+    assert np.all(ridge.coefs != 0)
+
+
+def test_from_fitted_cv_estimators_use_their_grid_and_alpha(data):
+    X, y = data
+    for est in (
+        LassoCV(cv=3, alphas=10).fit(X, y),
+        ElasticNetCV(cv=3, alphas=8, l1_ratio=[0.5, 1.0]).fit(X, y),
+        RidgeCV(alphas=[0.01, 0.1, 1.0, 10.0]).fit(X, y),
+    ):
+        disp = RegularizationPathDisplay.from_estimator(est, X, y)
+        assert disp.alpha_ == est.alpha_
+        assert disp.alpha_line_ is not None
+        n = np.asarray(est.alphas_).shape[-1] if hasattr(est, "alphas_") else 4
+        assert len(disp.lines_[0].get_xdata()) == n
+
+
+def test_sparse_and_feature_names(data):
+    X, y = data
+    names = [f"f{j}" for j in range(X.shape[1])]
+    disp = RegularizationPathDisplay.from_estimator(
+        Lasso(), sp.csr_matrix(X), y, n_alphas=5, feature_names=names
+    )
+    assert [t.get_text() for t in disp.ax_.get_legend().get_texts()] == names
+
+
+def test_bad_input(data):
+    X, y = data
+    with pytest.raises(ValueError, match="shape"):
+        RegularizationPathDisplay.from_path([1.0, 0.1], np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="log"):
+        RegularizationPathDisplay.from_path([1.0, 0.0], np.zeros((3, 2)))
+    with pytest.raises(TypeError, match="supports"):
+        RegularizationPathDisplay.from_estimator(sk.LinearRegression(), X, y)
+    with pytest.raises(ValueError, match="sample_weight"):
+        RegularizationPathDisplay.from_estimator(
+            Lasso(), X, y, sample_weight=-np.ones(len(y))
+        )
+    with pytest.raises(ValueError, match="l1_ratio"):
+        RegularizationPathDisplay.from_estimator(ElasticNetCV(l1_ratio=[0.1, 1]), X, y)
