@@ -181,6 +181,7 @@ def test_kernels_are_cached_and_release_the_gil():
     ]:
         kernel = getattr(_kernels, name)
         assert kernel.targetoptions.get("nogil") is True, name
+        assert kernel.targetoptions.get("fastmath") in (None, {"reassoc", "contract"})
         assert kernel._cache is not None and kernel._cache.__class__.__name__ in {
             "FunctionCache"
         }, name

@@ -23,6 +23,11 @@ residual.  The numpy line each loop computes is written beside it, and
 import numpy as np
 from numba import njit
 
+# Reassociating the dot-product reductions lets LLVM vectorise them (about
+# 2.5x faster epochs); "contract" allows fused multiply-adds.  Neither
+# assumes finite inputs, unlike numba's full fastmath.
+_FASTMATH = {"reassoc", "contract"}
+
 
 @njit(cache=True, nogil=True)
 def enet_coordinate_update(z, l1, denom, positive):
@@ -47,7 +52,7 @@ def _order(ws, random, epoch_seed):
     return ws[np.random.randint(0, ws.shape[0], ws.shape[0])]  # noqa: NPY002
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def cd_epochs_dense(
     X, w, R, sq_norms, l1, l2, positive, ws, max_epochs, dw_tol, random, seed
 ):
@@ -87,7 +92,7 @@ def cd_epochs_dense(
     return max_epochs, False
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def cd_epochs_sparse(
     data,
     indices,
@@ -183,7 +188,7 @@ def cd_epochs_gram(G, q, w, H, l1, l2, positive, ws, max_epochs, dw_tol, random,
     return max_epochs, False
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def xtr_dense(X, R, cols, out):
     """``out[k] = X[:, cols[k]] @ R`` for the listed columns."""
     n_samples = X.shape[0]
@@ -196,7 +201,7 @@ def xtr_dense(X, R, cols, out):
     return out
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def xtr_sparse(data, indices, indptr, R, cols, out):
     """``out[k] = X[:, cols[k]] @ R`` for CSC X (no centring)."""
     for k in range(cols.shape[0]):

@@ -38,41 +38,54 @@ class _Quadratic:
         """``1/2 ||y - X w||^2``."""
         return 0.5 * self.residual_stats(w, state)[0]
 
-    def duality_gap(self, w, state, penalty, xtr, cols=None):
+    def duality_gap(self, w, state, penalty, xtr, cols=None, candidate=None):
         """Duality gap of ``1/2||y - Xw||^2 + g(w)`` at ``w``.
 
         ``xtr`` is ``X[:, cols]^T (y - X w)``: over all features when
         ``cols`` is None, else over a working set holding every non-zero of
         ``w`` (then it is the gap of the problem restricted to ``cols``).
-        With ``r = y - X w`` the dual points are:
+        Dual points are built from a residual ``r = y - X v``, for ``v = w``
+        and, if given, for ``candidate = (v, state_v, xtr_v)`` (an
+        extrapolated point, whose residual is often a much better dual point
+        than ``w``'s: celer's dual extrapolation):
 
         * formulation A (scikit-learn's): ``theta = s r`` with ``s`` scaling
-          ``X^T r - l2 w`` into the dual ball of radius ``l1`` (the Lasso
+          ``X^T r - l2 v`` into the dual ball of radius ``l1`` (the Lasso
           dual of the problem augmented with ``sqrt(l2) I``);
         * formulation B, when ``l2 > 0``: ``theta = r`` with the elastic-net
           conjugate ``sum_j (|X_j^T r| - l1)_+^2 / (2 l2)``.
 
-        Both are true certificates (``P(w) - P(w*) <= gap``); the smaller
-        one is returned.
+        All are feasible dual points, so ``P(w) - D(theta)`` bounds the
+        suboptimality of ``w``; the smallest such gap is returned.
         """
         rr, ry = self.residual_stats(w, state)
         l1, l2 = penalty.l1, penalty.l2
         w_l2 = float(np.dot(w, w)) if l2 > 0 else 0.0
         primal = 0.5 * (rr + l2 * w_l2) + l1 * float(np.abs(w).sum())
-        gap = np.inf
-        if l1 > 0:
-            w_cols = w if cols is None else w[cols]
-            dual_norm = penalty.dual_norm(xtr - l2 * w_cols)
-            scale = l1 / dual_norm if dual_norm > l1 else 1.0
-            dual = -0.5 * scale**2 * (rr + l2 * w_l2) + scale * ry
-            gap = primal - dual
-        if l2 > 0:
-            dual = ry - 0.5 * rr - penalty.conjugate_l2_part(xtr)
-            gap = min(gap, primal - dual)
         if l1 == 0 and l2 == 0:
             # least squares: no dual gap, use the first-order condition
-            gap = float(np.dot(xtr, xtr))
-        return max(gap, 0.0)
+            return float(np.dot(xtr, xtr))
+        dual = self._dual_value(w, rr, ry, xtr, penalty, cols)
+        if candidate is not None:
+            v, state_v, xtr_v = candidate
+            rr_v, ry_v = self.residual_stats(v, state_v)
+            dual = max(dual, self._dual_value(v, rr_v, ry_v, xtr_v, penalty, cols))
+        return max(primal - dual, 0.0)
+
+    @staticmethod
+    def _dual_value(v, rr, ry, xtr, penalty, cols):
+        """Best dual objective over the dual points built from ``y - X v``."""
+        l1, l2 = penalty.l1, penalty.l2
+        dual = -np.inf
+        if l1 > 0:
+            v_l2 = float(np.dot(v, v)) if l2 > 0 else 0.0
+            v_cols = v if cols is None else v[cols]
+            dual_norm = penalty.dual_norm(xtr - l2 * v_cols)
+            scale = l1 / dual_norm if dual_norm > l1 else 1.0
+            dual = -0.5 * scale**2 * (rr + l2 * v_l2) + scale * ry
+        if l2 > 0:
+            dual = max(dual, ry - 0.5 * rr - penalty.conjugate_l2_part(xtr))
+        return dual
 
 
 class QuadraticDense(_Quadratic):
@@ -131,6 +144,14 @@ class QuadraticDense(_Quadratic):
     def residual_stats(self, w, R):
         """``(||R||^2, R @ y)``."""
         return float(np.dot(R, R)), float(np.dot(R, self.y))
+
+    def residual(self, R):
+        """The residual ``y - X w`` held by the state."""
+        return R
+
+    def state_from_residual(self, r):
+        """A state whose residual is ``r`` (for dual points)."""
+        return r
 
 
 class QuadraticSparse(_Quadratic):
@@ -205,6 +226,10 @@ class QuadraticSparse(_Quadratic):
         R, aux = state
         return R + aux[0] * self.v
 
+    def state_from_residual(self, r):
+        """A state whose true residual is ``r`` (for dual points)."""
+        return r, np.array([0.0, float(np.dot(self.v, r))])
+
     def xtr(self, state, cols=None):
         R_true = self.residual(state)
         if cols is None:
@@ -272,6 +297,10 @@ class QuadraticGram(_Quadratic):
         if cols is None:
             return self.q - H
         return self.q[cols] - H[cols]
+
+    def residual(self, H):
+        """The Gram form keeps no residual (n is large): None."""
+        return None
 
     def residual_stats(self, w, H):
         # ||y - Xw||^2 = ||y||^2 - 2 w.q + w.Gw ; (y - Xw).y = ||y||^2 - w.q

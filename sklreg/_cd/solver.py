@@ -135,28 +135,46 @@ class WorkingSetSolver:
         # loose dual point alone must not stop the run on a point that is
         # still moving.
         small_step = True
+        ws = all_cols[:0]
         xtr = datafit.xtr(state)
         gap = datafit.duality_gap(w, state, penalty, xtr)
         while not (gap <= tol_abs and small_step) and n_iter < self.max_iter:
-            ws = self._working_set(w, xtr, penalty, all_cols) if use_ws else all_cols
+            # gap certified but coefficients still moving: polish on the same
+            # working set; otherwise grow a new one and solve it loosely
+            polish = gap <= tol_abs
+            if not polish:
+                ws = (
+                    self._working_set(w, xtr, penalty, all_cols, ws.shape[0])
+                    if use_ws
+                    else all_cols
+                )
             full = ws.shape[0] == p
-            inner_tol = tol_abs if full else max(0.3 * gap, tol_abs)
+            inner_tol = tol_abs if full or polish else max(0.3 * gap, tol_abs)
             while n_iter < self.max_iter:
-                state, done, small_step = self._run_block(
+                state, done, small_step, cand = self._run_block(
                     datafit, penalty, w, state, ws, n_iter, random, seed
                 )
                 n_iter += done
+                cols = None if full else ws
+                xtr_ws = datafit.xtr(state, cols)
+                inner_gap = datafit.duality_gap(w, state, penalty, xtr_ws, cols)
+                if inner_tol < inner_gap <= 10 * inner_tol and cand is not None:
+                    # the extrapolated residual is often a far better dual point
+                    cand = (*cand, datafit.xtr(cand[1], cols))
+                    inner_gap = datafit.duality_gap(
+                        w, state, penalty, xtr_ws, cols, cand
+                    )
                 if full:
-                    xtr = datafit.xtr(state)
-                    gap = inner_gap = datafit.duality_gap(w, state, penalty, xtr)
-                else:
-                    xtr_ws = datafit.xtr(state, ws)
-                    inner_gap = datafit.duality_gap(w, state, penalty, xtr_ws, ws)
-                if inner_gap <= inner_tol and (small_step or inner_tol > tol_abs):
+                    xtr, gap = xtr_ws, inner_gap
+                if inner_gap <= inner_tol and (small_step or not (polish or full)):
                     break
             if not full:
                 xtr = datafit.xtr(state)
                 gap = datafit.duality_gap(w, state, penalty, xtr)
+                if tol_abs < gap <= 10 * tol_abs and cand is not None:
+                    # near the end only: a full pass for a better dual point
+                    cand = (*cand[:2], datafit.xtr(cand[1]))
+                    gap = datafit.duality_gap(w, state, penalty, xtr, None, cand)
         converged = gap <= tol_abs and small_step
         if not converged and self.warn:
             warnings.warn(
@@ -167,28 +185,51 @@ class WorkingSetSolver:
         return SolverResult(w, float(gap), int(n_iter), bool(converged))
 
     def _run_block(self, datafit, penalty, w, state, ws, n_iter, random, seed):
-        """Up to ``gap_freq`` epochs on ``ws``, then an Anderson extrapolation.
+        """Up to ``gap_freq`` epochs on ``ws``, then two extrapolations.
 
-        Returns the (possibly new) datafit state, the epochs run and whether
-        the last epoch met the coefficient-change rule.
+        * primal (Anderson acceleration): a combination of the last iterates
+          replaces ``w`` when it lowers the objective;
+        * dual (celer's dual extrapolation): the same kind of combination of
+          the last residuals is a much better dual point than the residual
+          itself, so the gap certificate closes as soon as ``w`` is good.
+
+        Returns the (possibly new) datafit state, the epochs run, whether
+        the last epoch met the coefficient-change rule, and a candidate
+        dual point ``(v, state_v)`` (None if there is none).
         """
         budget = min(self.gap_freq, self.max_iter - n_iter)
         if not self.anderson or budget < self.gap_freq:
             done, small_step = datafit.run_epochs(
                 w, state, penalty, ws, budget, self.tol, random, seed + n_iter
             )
-            return state, done, small_step
+            return state, done, small_step, None
         history = np.empty((ws.shape[0], budget + 1), dtype=w.dtype)
         history[:, 0] = w[ws]
+        r0 = datafit.residual(state)
+        residuals = None
+        if r0 is not None:
+            residuals = np.empty((r0.shape[0], budget + 1), dtype=r0.dtype)
+            residuals[:, 0] = r0
         for k in range(budget):
             _, small_step = datafit.run_epochs(
                 w, state, penalty, ws, 1, self.tol, random, seed + n_iter + k
             )
             history[:, k + 1] = w[ws]
+            if residuals is not None:
+                residuals[:, k + 1] = datafit.residual(state)
             if small_step:
-                return state, k + 1, True
-        state = self._extrapolate(datafit, penalty, w, state, ws, history)
-        return state, budget, False
+                return state, k + 1, True, None
+        candidate = None
+        if residuals is not None:
+            c = _anderson_weights(residuals)
+            if c is not None:
+                v = w.copy()
+                v[ws] = history[:, 1:] @ c
+                candidate = (v, datafit.state_from_residual(residuals[:, 1:] @ c))
+        state, primal_candidate = self._extrapolate(
+            datafit, penalty, w, state, ws, history
+        )
+        return state, budget, False, candidate or primal_candidate
 
     @staticmethod
     def _extrapolate(datafit, penalty, w, state, ws, history):
@@ -198,18 +239,14 @@ class WorkingSetSolver:
         combination of the last iterates, with weights summing to one that
         minimise the combined step ``||U c||`` (``U`` the successive
         differences), jumps close to the limit (Bertrand & Massias 2021).
+        Returns the state and, when the extrapolation is rejected, the
+        extrapolated point as a candidate dual point.
         """
-        U = np.diff(history, axis=1)
-        C = U.T @ U
-        C += 1e-12 * max(np.trace(C), 1e-300) * np.eye(C.shape[0])
-        try:
-            z = np.linalg.solve(C, np.ones(C.shape[0]))
-        except np.linalg.LinAlgError:
-            return state
-        if not np.isfinite(z).all() or z.sum() == 0:
-            return state
+        c = _anderson_weights(history)
+        if c is None:
+            return state, None
         w_acc = w.copy()
-        w_acc[ws] = history[:, 1:] @ (z / z.sum())
+        w_acc[ws] = history[:, 1:] @ c
         if penalty.positive:
             np.maximum(w_acc, 0, out=w_acc)
         state_acc = datafit.init_state(w_acc)
@@ -217,15 +254,20 @@ class WorkingSetSolver:
         after = datafit.value(w_acc, state_acc) + penalty.value(w_acc)
         if after < before:
             w[:] = w_acc
-            return state_acc
-        return state
+            return state_acc, None
+        return state, (w_acc, state_acc)
 
-    def _working_set(self, w, xtr, penalty, all_cols):
+    def _working_set(self, w, xtr, penalty, all_cols, prev_size=0):
         """The support plus the features that violate optimality the most."""
         score = penalty.subdiff_distance(w, -xtr)
         support = w != 0
         score[support] = np.inf
-        size = min(max(self.ws_start, 2 * int(support.sum())), all_cols.shape[0])
+        n_support = int(support.sum())
+        size = max(self.ws_start, 2 * n_support)
+        if prev_size and n_support >= 0.9 * prev_size:
+            # the last working set filled up: the support is still growing fast
+            size = max(size, 4 * n_support)
+        size = min(size, all_cols.shape[0])
         if size == all_cols.shape[0]:
             return all_cols
         ws = np.argpartition(-score, size - 1)[:size]
@@ -237,7 +279,7 @@ class WorkingSetSolver:
         n_iter = 0
         converged = False
         while n_iter < self.max_iter:
-            state, done, converged = self._run_block(
+            state, done, converged, _ = self._run_block(
                 datafit, penalty, w, state, all_cols, n_iter, random, seed
             )
             n_iter += done
@@ -254,3 +296,21 @@ class WorkingSetSolver:
                 stacklevel=3,
             )
         return SolverResult(w, float(gap), int(n_iter), bool(converged))
+
+
+def _anderson_weights(history):
+    """Weights ``c`` (summing to one) minimising ``||diff(history) @ c||``.
+
+    ``history`` holds successive iterates as columns; None when the small
+    linear system is singular.
+    """
+    U = np.diff(history, axis=1)
+    C = U.T @ U
+    C += 1e-12 * max(float(np.trace(C)), 1e-300) * np.eye(C.shape[0])
+    try:
+        z = np.linalg.solve(C, np.ones(C.shape[0]))
+    except np.linalg.LinAlgError:
+        return None
+    if not np.isfinite(z).all() or z.sum() == 0:
+        return None
+    return z / z.sum()
