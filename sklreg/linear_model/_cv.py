@@ -7,15 +7,17 @@ of Ridge in :mod:`~sklreg.linear_model._ridge_loo`.
 """
 
 import numbers
+from contextlib import nullcontext
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import MultiOutputMixin, RegressorMixin
 from sklearn.linear_model._base import LinearModel
 from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_array, check_random_state
+from threadpoolctl import threadpool_limits
 
 from sklreg._cd.solver import WorkingSetSolver
 from sklreg._validation import (
@@ -169,8 +171,16 @@ class _PathCV(RegressorMixin, LinearModel):
             for i, l1_ratio in enumerate(l1_ratios)
             for j, (train, test) in enumerate(folds)
         )
+        # The folds are the parallelism: BLAS threads inside each would only
+        # oversubscribe the cores.
+        limits = (
+            threadpool_limits(limits=1, user_api="blas")
+            if effective_n_jobs(self.n_jobs) > 1
+            else nullcontext()
+        )
         try:
-            mse = Parallel(n_jobs=self.n_jobs, prefer="threads")(jobs)
+            with limits:
+                mse = Parallel(n_jobs=self.n_jobs, prefer="threads")(jobs)
         finally:
             if bar is not None:
                 bar.close()

@@ -80,9 +80,17 @@ def restrict(datafit, cols):
     return None
 
 
-def full_xtr(datafit, w):
-    """``X^T r`` over all features at ``w``, with the datafit's state."""
-    state = datafit.init_state(w)
+def full_xtr(datafit, w, sub=None, w_sub=None):
+    """``X^T r`` over all features at ``w``, with the datafit's state.
+
+    For the column layouts the residual is the same for the restricted
+    problem ``sub`` at ``w_sub`` (``w`` is zero off its columns): it is
+    computed there, on the contiguous copy of those columns.
+    """
+    if sub is not None and isinstance(datafit, QuadraticDense | QuadraticSparse):
+        state = sub.init_state(w_sub)
+    else:
+        state = datafit.init_state(w)
     return datafit.xtr(state), state
 
 
@@ -95,8 +103,7 @@ def solve_screened(datafit, penalty, solver, w, kept, dtype):
     penalty : ElasticNetPenalty
     solver : WorkingSetSolver
     w : ndarray of shape (n_features,)
-        Warm start (zero outside ``kept`` is not required: the coefficients
-        outside the kept set are set to zero).
+        Warm start (its coefficients outside ``kept`` are set to zero).
     kept : ndarray of bool, shape (n_features,)
         Features kept by the strong rule.
     dtype : numpy dtype
@@ -118,18 +125,30 @@ def solve_screened(datafit, penalty, solver, w, kept, dtype):
         cols = np.flatnonzero(kept).astype(np.int64)
         sub = restrict(datafit, cols) if cols.size < _FULL_FRACTION * p else None
         if sub is None:
-            res = solver.solve(datafit, penalty, w, dtype)
-            xtr, _ = full_xtr(datafit, res.coef)
-            return res.coef, res.dual_gap, n_iter + res.n_iter, xtr
+            return _solve_full(datafit, penalty, solver, w, dtype, n_iter)
         w_new = np.zeros(p, dtype=dtype)
+        converged = True
+        w_sub = w[cols]
         if cols.size:
-            res = solver.solve(sub, penalty, w[cols], dtype)
-            w_new[cols] = res.coef
+            res = solver.solve(sub, penalty, w_sub, dtype)
+            w_sub = res.coef
+            w_new[cols] = w_sub
             n_iter += res.n_iter
+            converged = res.converged
         w = w_new
-        xtr, state = full_xtr(datafit, w)
+        xtr, state = full_xtr(datafit, w, sub, w_sub)
         violators = kkt_violations(xtr, penalty.l1, kept, penalty.positive)
         if not violators.any():
             gap = datafit.duality_gap(w, state, penalty, xtr)
-            return w, float(gap), n_iter, xtr
+            if gap <= solver.tol * datafit.y_norm2 or not converged:
+                return w, float(gap), n_iter, xtr
+            # The restricted solve stopped on its own certificate, which
+            # need not hold over all features: finish on the full problem.
+            return _solve_full(datafit, penalty, solver, w, dtype, n_iter)
         kept |= violators
+
+
+def _solve_full(datafit, penalty, solver, w, dtype, n_iter):
+    res = solver.solve(datafit, penalty, w, dtype)
+    xtr, _ = full_xtr(datafit, res.coef)
+    return res.coef, res.dual_gap, n_iter + res.n_iter, xtr
