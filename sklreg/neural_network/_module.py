@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 ACTIVATIONS = {
     "identity": nn.Identity,
@@ -19,28 +18,48 @@ ACTIVATIONS = {
 }
 
 
+# Below this many elements the CPU batch norm is written with elementwise ops:
+# the native CPU kernel splits even a tiny batch over OpenMP threads, whose
+# start-up dominates (and, on a busy machine, costs milliseconds per call),
+# while elementwise ops stay on one thread below torch's grain size.
+_SMALL_BATCH_NUMEL = 32768
+
+
 class SingleRowBatchNorm1d(nn.BatchNorm1d):
-    """``BatchNorm1d`` that normalizes a training batch of one row.
+    """``BatchNorm1d`` that accepts a training batch of one row.
 
     The batch statistics of a single row are undefined (its variance is 0 and
     ``nn.BatchNorm1d`` raises).  Such a batch (``partial_fit`` on one sample,
     say) is normalized with the running statistics instead, which it leaves
-    unchanged, while the scale and shift still learn.
+    unchanged, while the scale and shift still learn.  Otherwise it computes
+    exactly ``nn.BatchNorm1d``: batch mean and biased variance in training,
+    running statistics (updated with the unbiased variance) at evaluation.
     """
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:
-        if self.training and input.shape[0] == 1 and self.track_running_stats:
-            return F.batch_norm(
-                input,
-                self.running_mean,
-                self.running_var,
-                self.weight,
-                self.bias,
-                training=False,
-                momentum=0.0,
-                eps=self.eps,
-            )
-        return super().forward(input)
+        training = self.training and self.track_running_stats
+        if training and input.shape[0] == 1:
+            training = False
+        elif (
+            input.device.type != "cpu"
+            or input.numel() >= _SMALL_BATCH_NUMEL
+            or self.momentum is None
+        ):
+            return super().forward(input)
+        if not training:
+            if self.running_mean is None:
+                return super().forward(input)
+            scale = torch.rsqrt(self.running_var + self.eps) * self.weight
+            return (input - self.running_mean) * scale + self.bias
+        n = input.shape[0]
+        mean = input.mean(0)
+        centered = input - mean
+        var = (centered * centered).mean(0)
+        with torch.no_grad():
+            self.num_batches_tracked.add_(1)
+            self.running_mean.lerp_(mean, self.momentum)
+            self.running_var.lerp_(var * (n / (n - 1)), self.momentum)
+        return centered * (torch.rsqrt(var + self.eps) * self.weight) + self.bias
 
 
 class MLPModule(nn.Module):

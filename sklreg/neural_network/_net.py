@@ -283,7 +283,9 @@ class RegularizedNet(NeuralNet):
                 if is_adam:
                     state = optimizer.state[W]
                     beta_2 = group["betas"][1]
-                    v_hat = state["exp_avg_sq"] / (1.0 - beta_2 ** state["step"])
+                    # bias correction in double precision (step is float32)
+                    bias_correction = 1.0 - beta_2 ** float(state["step"])
+                    v_hat = state["exp_avg_sq"] / bias_correction
                     threshold = (lr * strength) / v_hat.sqrt_().add_(group["eps"])
                 else:
                     threshold = lr * strength
