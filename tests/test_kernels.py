@@ -157,15 +157,17 @@ def test_xtr_and_matvec_kernels():
     X = np.asfortranarray(rng.randn(20, 7))
     R = rng.randn(20)
     cols = np.array([6, 0, 3], dtype=np.int64)
-    out = _kernels.xtr_dense(X, R, cols, np.empty(3))
+    out = np.empty(3)
+    _kernels.xtr_dense(X, R, cols, out)
     np.testing.assert_allclose(out, X[:, cols].T @ R)
 
     Xs = sp.random(20, 7, density=0.4, random_state=rng, format="csc")
     ind, ptr = Xs.indices.astype(np.int64), Xs.indptr.astype(np.int64)
-    out = _kernels.xtr_sparse(Xs.data, ind, ptr, R, cols, np.empty(3))
+    _kernels.xtr_sparse(Xs.data, ind, ptr, R, cols, out)
     np.testing.assert_allclose(out, Xs.toarray()[:, cols].T @ R)
     w = rng.randn(7)
-    out = _kernels.sparse_matvec(Xs.data, ind, ptr, w, np.empty(20))
+    out = np.empty(20)
+    _kernels.sparse_matvec(Xs.data, ind, ptr, w, out)
     np.testing.assert_allclose(out, Xs.toarray() @ w)
 
 

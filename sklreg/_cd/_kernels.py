@@ -190,7 +190,11 @@ def cd_epochs_gram(G, q, w, H, l1, l2, positive, ws, max_epochs, dw_tol, random,
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def xtr_dense(X, R, cols, out):
-    """``out[k] = X[:, cols[k]] @ R`` for the listed columns."""
+    """``out[k] = X[:, cols[k]] @ R`` for the listed columns.
+
+    Kernels fill ``out`` and return nothing: returning an argument array
+    costs numba a Python-object round trip on every call.
+    """
     n_samples = X.shape[0]
     for k in range(cols.shape[0]):
         j = cols[k]
@@ -198,7 +202,6 @@ def xtr_dense(X, R, cols, out):
         for i in range(n_samples):
             acc += X[i, j] * R[i]
         out[k] = acc
-    return out
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
@@ -210,7 +213,6 @@ def xtr_sparse(data, indices, indptr, R, cols, out):
         for t in range(indptr[j], indptr[j + 1]):
             acc += data[t] * R[indices[t]]
         out[k] = acc
-    return out
 
 
 @njit(cache=True, nogil=True)
@@ -223,4 +225,3 @@ def sparse_matvec(data, indices, indptr, w, out):
             continue
         for t in range(indptr[j], indptr[j + 1]):
             out[indices[t]] += data[t] * wj
-    return out

@@ -139,7 +139,8 @@ class QuadraticDense(_Quadratic):
         if cols is None:
             return self.X.T @ R
         out = np.empty(cols.shape[0], dtype=R.dtype)
-        return _kernels.xtr_dense(self.X, R, cols, out)
+        _kernels.xtr_dense(self.X, R, cols, out)
+        return out
 
     def residual_stats(self, w, R):
         """``(||R||^2, R @ y)``."""
@@ -192,9 +193,9 @@ class QuadraticSparse(_Quadratic):
         """``(R, aux)``: the true residual is ``R + aux[0] * v``."""
         R = self.y.copy()
         if np.any(w):
-            R -= _kernels.sparse_matvec(
-                self.X.data, self._indices, self._indptr, w, np.empty_like(R)
-            )
+            Xw = np.empty_like(R)
+            _kernels.sparse_matvec(self.X.data, self._indices, self._indptr, w, Xw)
+            R -= Xw
             R += float(np.dot(self.col_means, w)) * self.v
         aux = np.array([0.0, float(np.dot(self.v, R))])
         return R, aux

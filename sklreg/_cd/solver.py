@@ -74,6 +74,9 @@ class WorkingSetSolver:
         Smallest working-set size.
     gap_freq : int, default=5
         Epochs between two duality-gap evaluations of the inner problem.
+    screening : bool, default=True
+        Gap-safe screening of the Lasso (features certified zero leave the
+        problem; the final certificate is still over every feature).
     anderson : bool, default=True
         Extrapolate the last ``gap_freq`` iterates (Anderson acceleration)
         before each gap evaluation; kept only when it lowers the objective.
@@ -95,6 +98,7 @@ class WorkingSetSolver:
         stopping="gap",
         warn=True,
         anderson=True,
+        screening=True,
     ):
         self.tol = tol
         self.max_iter = max_iter
@@ -106,6 +110,7 @@ class WorkingSetSolver:
         self.stopping = stopping
         self.warn = warn
         self.anderson = anderson
+        self.screening = screening
 
     def solve(self, datafit, penalty, w0=None, dtype=np.float64) -> SolverResult:
         """Minimise ``datafit + penalty`` from ``w0`` (zeros if None)."""
@@ -129,12 +134,15 @@ class WorkingSetSolver:
         all_cols = np.arange(p, dtype=np.int64)
         tol_abs = self.tol * datafit.y_norm2
         use_ws = self.working_sets and penalty.l1 > 0 and p > self.ws_start
+        # gap-safe screening is written for the Lasso dual (no L2 part)
+        screen = self.screening and penalty.l1 > 0 and penalty.l2 == 0
         n_iter = 0
         # As scikit-learn, a run ends only when the duality gap is small *and*
         # the last epoch moved no coefficient by more than tol (relative): a
         # loose dual point alone must not stop the run on a point that is
         # still moving.
         small_step = True
+        active = all_cols  # the features not screened out
         ws = all_cols[:0]
         xtr = datafit.xtr(state)
         gap = datafit.duality_gap(w, state, penalty, xtr)
@@ -143,38 +151,37 @@ class WorkingSetSolver:
             # working set; otherwise grow a new one and solve it loosely
             polish = gap <= tol_abs
             if not polish:
+                if screen:
+                    active, xtr, state = self._screen(
+                        datafit, penalty, w, state, active, xtr, gap
+                    )
                 ws = (
-                    self._working_set(w, xtr, penalty, all_cols, ws.shape[0])
+                    self._working_set(w, xtr, penalty, active, ws.shape[0])
                     if use_ws
-                    else all_cols
+                    else active
                 )
-            full = ws.shape[0] == p
+            full = ws.shape[0] == active.shape[0]
             inner_tol = tol_abs if full or polish else max(0.3 * gap, tol_abs)
             while n_iter < self.max_iter:
                 state, done, small_step, cand = self._run_block(
                     datafit, penalty, w, state, ws, n_iter, random, seed
                 )
                 n_iter += done
-                cols = None if full else ws
-                xtr_ws = datafit.xtr(state, cols)
-                inner_gap = datafit.duality_gap(w, state, penalty, xtr_ws, cols)
-                if inner_tol < inner_gap <= 10 * inner_tol and cand is not None:
-                    # the extrapolated residual is often a far better dual point
-                    cand = (*cand, datafit.xtr(cand[1], cols))
-                    inner_gap = datafit.duality_gap(
-                        w, state, penalty, xtr_ws, cols, cand
-                    )
+                inner_gap, xtr_ws = self._gap(
+                    datafit, penalty, w, state, ws, cand, 10 * inner_tol
+                )
                 if full:
                     xtr, gap = xtr_ws, inner_gap
                 if inner_gap <= inner_tol and (small_step or not (polish or full)):
                     break
             if not full:
-                xtr = datafit.xtr(state)
-                gap = datafit.duality_gap(w, state, penalty, xtr)
-                if tol_abs < gap <= 10 * tol_abs and cand is not None:
-                    # near the end only: a full pass for a better dual point
-                    cand = (*cand[:2], datafit.xtr(cand[1]))
-                    gap = datafit.duality_gap(w, state, penalty, xtr, None, cand)
+                gap, xtr = self._gap(
+                    datafit, penalty, w, state, active, cand, 10 * tol_abs
+                )
+            if gap <= tol_abs and active.shape[0] < p:
+                # the certificate must hold for every feature, screened or not
+                gap, xtr = self._gap(datafit, penalty, w, state, all_cols, cand, np.inf)
+                active = all_cols
         converged = gap <= tol_abs and small_step
         if not converged and self.warn:
             warnings.warn(
@@ -183,6 +190,47 @@ class WorkingSetSolver:
                 stacklevel=3,
             )
         return SolverResult(w, float(gap), int(n_iter), bool(converged))
+
+    @staticmethod
+    def _gap(datafit, penalty, w, state, cols, candidate, candidate_below):
+        """Duality gap over ``cols`` (and the correlations ``X[:, cols]^T r``).
+
+        The candidate dual point costs one more pass over ``cols``: it is
+        tried only when the plain gap is below ``candidate_below``, i.e.
+        close enough to the target for a better certificate to matter.
+        """
+        sub = None if cols.shape[0] == datafit.n_features else cols
+        xtr = datafit.xtr(state, sub)
+        gap = datafit.duality_gap(w, state, penalty, xtr, sub)
+        if candidate is not None and gap <= candidate_below:
+            v, state_v = candidate[:2]
+            cand = (v, state_v, datafit.xtr(state_v, sub))
+            gap = datafit.duality_gap(w, state, penalty, xtr, sub, cand)
+        return gap, xtr
+
+    @staticmethod
+    def _screen(datafit, penalty, w, state, active, xtr, gap):
+        """Gap-safe screening (Fercoq, Gramfort & Salmon 2015) of ``active``.
+
+        With the feasible dual point ``theta = s r`` and the gap ``G`` of
+        the problem on ``active``, the dual optimum lies within
+        ``sqrt(2 G)`` of ``theta``, so a feature with
+        ``|X_j^T theta| + sqrt(2 G) ||X_j|| < l1`` is zero at the optimum
+        and leaves the problem for good.  ``gap`` must be the gap of that
+        very dual point (no extrapolated candidate).
+        """
+        l1 = penalty.l1
+        scale = l1 / max(l1, penalty.dual_norm(xtr))
+        corr = scale * xtr if penalty.positive else np.abs(scale * xtr)
+        radius = np.sqrt(2.0 * gap) * np.sqrt(datafit.sq_norms[active])
+        keep = corr + radius >= l1
+        if keep.all():
+            return active, xtr, state
+        dropped = active[~keep]
+        if np.any(w[dropped] != 0):
+            w[dropped] = 0.0
+            state = datafit.init_state(w)
+        return active[keep], xtr[keep], state
 
     def _run_block(self, datafit, penalty, w, state, ws, n_iter, random, seed):
         """Up to ``gap_freq`` epochs on ``ws``, then two extrapolations.
@@ -257,20 +305,21 @@ class WorkingSetSolver:
             return state_acc, None
         return state, (w_acc, state_acc)
 
-    def _working_set(self, w, xtr, penalty, all_cols, prev_size=0):
-        """The support plus the features that violate optimality the most."""
-        score = penalty.subdiff_distance(w, -xtr)
-        support = w != 0
+    def _working_set(self, w, xtr, penalty, cols, prev_size=0):
+        """The support plus the features of ``cols`` that violate optimality
+        the most (``xtr`` holds ``X[:, cols]^T r``)."""
+        w_cols = w[cols]
+        score = penalty.subdiff_distance(w_cols, -xtr)
+        support = w_cols != 0
         score[support] = np.inf
         n_support = int(support.sum())
         size = max(self.ws_start, 2 * n_support)
         if prev_size and n_support >= 0.9 * prev_size:
             # the last working set filled up: the support is still growing fast
             size = max(size, 4 * n_support)
-        size = min(size, all_cols.shape[0])
-        if size == all_cols.shape[0]:
-            return all_cols
-        ws = np.argpartition(-score, size - 1)[:size]
+        if size >= cols.shape[0]:
+            return cols
+        ws = cols[np.argpartition(-score, size - 1)[:size]]
         ws.sort()  # memory order: columns are read in sequence
         return ws.astype(np.int64, copy=False)
 
