@@ -158,3 +158,36 @@ def test_subdiff_distance_is_zero_exactly_at_optimality():
     w = np.array([0.0, 0.0, 2.0, -1.0])
     grad = np.array([0.5, -1.5, -1.0, 1.0])  # -grad in subdiff for 0, 2, 3
     np.testing.assert_allclose(pen.subdiff_distance(w, grad), [0, 0.5, 0, 0])
+
+
+def test_gap_safe_screening_never_drops_an_active_feature(monkeypatch):
+    dropped = []
+    screen = WorkingSetSolver._screen
+
+    def recording_screen(datafit, penalty, w, state, active, xtr, gap):
+        kept, xtr_kept, state = screen(datafit, penalty, w, state, active, xtr, gap)
+        dropped.extend(np.setdiff1d(active, kept))
+        return kept, xtr_kept, state
+
+    n_dropped = 0
+    for seed in range(12):
+        rng = np.random.RandomState(seed)
+        n, p = rng.randint(20, 80), rng.randint(50, 400)
+        X = np.asfortranarray(rng.randn(n, p))
+        y = X[:, : min(8, p)] @ rng.randn(min(8, p)) + 0.5 * rng.randn(n)
+        l1 = rng.uniform(0.02, 0.5) * np.abs(X.T @ y).max()
+        penalty = L1(l1, positive=bool(seed % 2))
+        dropped.clear()
+        with monkeypatch.context() as m:
+            m.setattr(WorkingSetSolver, "_screen", staticmethod(recording_screen))
+            res = WorkingSetSolver(tol=1e-12, max_iter=100_000).solve(
+                QuadraticDense(X, y), penalty
+            )
+        ref = WorkingSetSolver(
+            tol=1e-14, max_iter=200_000, screening=False, working_sets=False
+        ).solve(QuadraticDense(X, y), penalty)
+        assert res.converged
+        assert np.all(ref.coef[dropped] == 0), seed
+        np.testing.assert_allclose(res.coef, ref.coef, rtol=1e-6, atol=1e-8)
+        n_dropped += len(dropped)
+    assert n_dropped > 100  # screening did act on these problems
