@@ -32,6 +32,9 @@ __all__ = [
 ]
 
 
+_CALLBACK_STATE = {"_callback_fit_ctx", "_skl_callbacks_to_teardown"}
+
+
 @contextmanager
 def fit_transaction(estimator):
     """Restore ``estimator``'s attributes if the body raises.
@@ -45,6 +48,10 @@ def fit_transaction(estimator):
     try:
         yield
     except BaseException:
+        # scikit-learn's callback machinery tears its callbacks down after
+        # fit, failed or not: keep what it needs for that.
+        live = {k: v for k, v in vars(estimator).items() if k in _CALLBACK_STATE}
         vars(estimator).clear()
         vars(estimator).update(saved)
+        vars(estimator).update(live)
         raise
