@@ -214,3 +214,10 @@ def test_bad_params():
         RidgeCV(cv=3, alpha_per_target=True).fit(X, y)
     with pytest.raises(ValueError, match="gcv_mode"):
         RidgeCV(gcv_mode="qr").fit(X, y)
+
+
+def test_near_ties_in_cv_error_go_to_the_largest_alpha():
+    from sklreg.linear_model._cv import _first_min
+
+    assert _first_min(np.array([3.0, 1.0 + 1e-14, 1.0, 2.0])) == 1
+    assert _first_min(np.array([3.0, 1.0 + 1e-6, 1.0, 2.0])) == 2

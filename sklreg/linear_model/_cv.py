@@ -41,6 +41,15 @@ from sklreg.linear_model._path import _alpha_grid, _target_path
 from sklreg.linear_model._ridge import Ridge
 from sklreg.linear_model._ridge_loo import CenteredDesign, decompose, loo_residuals
 
+# Relative difference under which two cross-validated errors are a tie.
+_TIE_RTOL = 1e-10
+
+
+def _first_min(values):
+    """Index of the first value within ``_TIE_RTOL`` of the minimum."""
+    low = np.min(values)
+    return int(np.flatnonzero(values <= low + _TIE_RTOL * abs(low))[0])
+
 
 def _check_weights(sample_weight, X):
     if isinstance(sample_weight, numbers.Number):
@@ -211,14 +220,20 @@ class _PathCV(RegressorMixin, LinearModel):
         return np.tile(grid, (len(l1_ratios), 1))
 
     def _select(self, mse, alphas, l1_ratios):
-        """The (alpha, l1_ratio) of the smallest mean MSE over folds."""
+        """The (alpha, l1_ratio) of the smallest mean MSE over folds.
+
+        Mean MSEs within a relative ``_TIE_RTOL`` of each other are ties,
+        won by the first candidate (the largest alpha, the first l1_ratio):
+        along a path solved to ``tol``, consecutive alphas can share a
+        solution, and rounding alone must not pick among them.
+        """
         mean_mse = mse.mean(axis=1)
-        best = np.inf
+        best = None
         for l1_ratio, l1_alphas, mse_alphas in zip(
             l1_ratios, alphas, mean_mse, strict=True
         ):
-            i = int(np.argmin(mse_alphas))
-            if mse_alphas[i] < best:
+            i = _first_min(mse_alphas)
+            if best is None or mse_alphas[i] < best - _TIE_RTOL * abs(best):
                 best = mse_alphas[i]
                 best_alpha, best_l1_ratio = float(l1_alphas[i]), float(l1_ratio)
                 above = l1_alphas[:i]
