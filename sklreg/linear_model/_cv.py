@@ -37,7 +37,12 @@ from sklreg.linear_model._cv_folds import (
     ridge_fold_scores,
     score_predictions,
 )
-from sklreg.linear_model._path import _alpha_grid, _target_path
+from sklreg.linear_model._path import (
+    _alpha_grid,
+    _target_path,
+    enet_path,
+    lasso_path,
+)
 from sklreg.linear_model._ridge import Ridge
 from sklreg.linear_model._ridge_loo import CenteredDesign, decompose, loo_residuals
 
@@ -366,7 +371,9 @@ class LassoCV(_PathCV):
     Attributes
     ----------
     alpha_ : float
-        The alpha chosen by cross-validation.
+        The alpha chosen by cross-validation: the smallest mean test MSE,
+        cross-validated errors within 1e-10 (relative) of each other being
+        ties won by the largest alpha.
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
     mse_path_ : ndarray of shape (n_alphas, n_folds)
@@ -396,6 +403,8 @@ class LassoCV(_PathCV):
     >>> round(reg.score(X, y), 3)
     0.999
     """
+
+    path = staticmethod(lasso_path)
 
     def __init__(
         self,
@@ -490,6 +499,8 @@ class ElasticNetCV(_PathCV):
         **_PathCV._parameter_constraints,
         "l1_ratio": [Interval(Real, 0, 1, closed="both"), "array-like"],
     }
+
+    path = staticmethod(enet_path)
 
     def __init__(
         self,

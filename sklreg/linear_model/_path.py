@@ -417,7 +417,10 @@ def enet_path(
     gram = _gram_option(precompute)
     if isinstance(gram, np.ndarray) and sample_weight is not None:
         gram = True
-    problem = LinearProblem(X, y, sample_weight, False, copy_X, gram=gram)
+    # check_array already copied X when asked to: no second copy here
+    problem = LinearProblem(
+        X, y, sample_weight, False, copy_X and not check_input, gram=gram
+    )
     w0 = None
     if coef_init is not None:
         w0 = np.asarray(coef_init, dtype=X.dtype).reshape(-1)
