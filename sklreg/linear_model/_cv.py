@@ -7,6 +7,7 @@ of Ridge in :mod:`~sklreg.linear_model._ridge_loo`.
 """
 
 import numbers
+import warnings
 from contextlib import nullcontext
 
 import numpy as np
@@ -702,8 +703,6 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, LinearModel):
         if self.gcv_mode == "svd":
             if not sp.issparse(X):
                 return "svd"
-            import warnings
-
             warnings.warn(
                 "The 'svd' mode is not supported for sparse X, we fallback to "
                 "`gcv_mode='eigen'`.",

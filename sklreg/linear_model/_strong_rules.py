@@ -13,7 +13,8 @@ the kept features, the KKT conditions are checked over *every* feature
 (``|x_j^T r| <= l1`` for each discarded ``j``); violators join the kept set
 and the problem is solved again, warm-started, until none is left.  The
 duality gap is then evaluated over all features: it is a true certificate
-of the full problem.
+of the full problem (if it misses the tolerance although the restricted
+solve met it, the solve is finished on all features).
 
 The restricted problem is a datafit on the kept columns (a copy of those
 columns, or of the matching block of the Gram matrix), so the solver itself
