@@ -199,3 +199,21 @@ def test_path_bad_input():
     with pytest.warns(FutureWarning, match="n_alphas"):
         a, _, _ = lasso_path(X, y, n_alphas=4)
     assert a.shape == (4,)
+
+
+def test_strong_rules_restrict_the_solves(monkeypatch):
+    from sklreg.linear_model import _strong_rules
+
+    sizes = []
+    restrict = _strong_rules.restrict
+
+    def recording(datafit, cols):
+        sizes.append(cols.size)
+        return restrict(datafit, cols)
+
+    monkeypatch.setattr(_strong_rules, "restrict", recording)
+    X, y, _ = _data(n=40, p=300, seed=21)
+    _, coefs, _ = lasso_path(X, y, alphas=20, eps=1e-2, tol=1e-10)
+    assert sizes and max(sizes) < X.shape[1] / 2
+    _, ref, _ = _sk_path(X, y, l1_ratio=1.0, alphas=20, eps=1e-2, tol=1e-10)
+    np.testing.assert_allclose(coefs, ref, atol=1e-7)
