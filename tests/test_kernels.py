@@ -180,6 +180,7 @@ def test_kernels_are_cached_and_release_the_gil():
         "xtr_sparse",
         "sparse_matvec",
         "enet_coordinate_update",
+        "anderson_weights",
     ]:
         kernel = getattr(_kernels, name)
         assert kernel.targetoptions.get("nogil") is True, name
@@ -187,3 +188,32 @@ def test_kernels_are_cached_and_release_the_gil():
         assert kernel._cache is not None and kernel._cache.__class__.__name__ in {
             "FunctionCache"
         }, name
+
+
+def test_anderson_weights_match_numpy_least_squares():
+    rng = np.random.RandomState(7)
+    history = np.asfortranarray(rng.randn(40, 6))
+    out = np.empty(5)
+    assert _kernels.anderson_weights(history, out)
+    U = np.diff(history, axis=1)
+    z = np.linalg.solve(U.T @ U, np.ones(5))
+    np.testing.assert_allclose(out, z / z.sum(), rtol=1e-6)
+    assert out.sum() == pytest.approx(1.0)
+    # a fixed point (no movement) gives no weights instead of NaNs
+    assert not _kernels.anderson_weights(np.ones((10, 6)), out)
+
+
+def test_anderson_extrapolation_is_exact_on_a_linear_iteration():
+    # x_{k+1} = A x_k + b with a 2-d state: 3 differences span the error space
+    A = np.array([[0.9, 0.05], [0.0, 0.8]])
+    b = np.array([1.0, -1.0])
+    x = np.zeros(2)
+    history = [x]
+    for _ in range(3):
+        x = A @ x + b
+        history.append(x)
+    history = np.asfortranarray(np.array(history).T)
+    c = np.empty(3)
+    assert _kernels.anderson_weights(history, c)
+    fixed_point = np.linalg.solve(np.eye(2) - A, b)
+    np.testing.assert_allclose(history[:, 1:] @ c, fixed_point, rtol=1e-4)

@@ -225,3 +225,64 @@ def sparse_matvec(data, indices, indptr, w, out):
             continue
         for t in range(indptr[j], indptr[j + 1]):
             out[indices[t]] += data[t] * wj
+
+
+@njit(cache=True, nogil=True)
+def anderson_weights(history, out):
+    """Weights ``c`` (summing to one) minimising ``||U c||``, ``U = diff(history)``.
+
+    ``history`` holds ``K + 1`` successive iterates as columns; ``out``
+    receives the ``K`` weights of the last ``K`` iterates (Anderson
+    acceleration).  Solves ``(U^T U + eps I) z = 1`` by Cholesky and
+    returns False when that small system is numerically singular.
+    """
+    m = history.shape[0]
+    K = history.shape[1] - 1
+    C = np.empty((K, K))
+    trace = 0.0
+    for a in range(K):
+        for b in range(a, K):
+            # C[a, b] = U[:, a] @ U[:, b]
+            s = 0.0
+            for i in range(m):
+                s += (history[i, a + 1] - history[i, a]) * (
+                    history[i, b + 1] - history[i, b]
+                )
+            C[a, b] = s
+            C[b, a] = s
+        trace += C[a, a]
+    if not trace > 0.0:
+        return False
+    for a in range(K):
+        C[a, a] += 1e-12 * trace
+    L = np.zeros((K, K))
+    for a in range(K):
+        for b in range(a + 1):
+            s = C[a, b]
+            for t in range(b):
+                s -= L[a, t] * L[b, t]
+            if a == b:
+                if s <= 0.0:
+                    return False
+                L[a, a] = np.sqrt(s)
+            else:
+                L[a, b] = s / L[b, b]
+    z = np.ones(K)
+    for a in range(K):  # L y = 1
+        s = z[a]
+        for t in range(a):
+            s -= L[a, t] * z[t]
+        z[a] = s / L[a, a]
+    for a in range(K - 1, -1, -1):  # L^T z = y
+        s = z[a]
+        for t in range(a + 1, K):
+            s -= L[t, a] * z[t]
+        z[a] = s / L[a, a]
+    total = 0.0
+    for a in range(K):
+        total += z[a]
+    if total == 0.0 or not np.isfinite(total):
+        return False
+    for a in range(K):
+        out[a] = z[a] / total
+    return True

@@ -146,12 +146,12 @@ class QuadraticDense(_Quadratic):
         """``(||R||^2, R @ y)``."""
         return float(np.dot(R, R)), float(np.dot(R, self.y))
 
-    def residual(self, R):
-        """The residual ``y - X w`` held by the state."""
+    def state_vector(self, R):
+        """The state as one vector, affine in ``w``: the residual."""
         return R
 
-    def state_from_residual(self, r):
-        """A state whose residual is ``r`` (for dual points)."""
+    def state_from_vector(self, r):
+        """The state whose vector is ``r``."""
         return r
 
 
@@ -227,8 +227,12 @@ class QuadraticSparse(_Quadratic):
         R, aux = state
         return R + aux[0] * self.v
 
-    def state_from_residual(self, r):
-        """A state whose true residual is ``r`` (for dual points)."""
+    def state_vector(self, state):
+        """The state as one vector, affine in ``w``: the true residual."""
+        return self.residual(state)
+
+    def state_from_vector(self, r):
+        """The state whose true residual is ``r``."""
         return r, np.array([0.0, float(np.dot(self.v, r))])
 
     def xtr(self, state, cols=None):
@@ -299,9 +303,13 @@ class QuadraticGram(_Quadratic):
             return self.q - H
         return self.q[cols] - H[cols]
 
-    def residual(self, H):
-        """The Gram form keeps no residual (n is large): None."""
-        return None
+    def state_vector(self, H):
+        """The state as one vector, affine in ``w``: ``G w``."""
+        return H
+
+    def state_from_vector(self, H):
+        """The state whose vector is ``H``."""
+        return H
 
     def residual_stats(self, w, H):
         # ||y - Xw||^2 = ||y||^2 - 2 w.q + w.Gw ; (y - Xw).y = ||y||^2 - w.q

@@ -24,6 +24,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
+from sklreg._cd import _kernels
+
 _CONVERGENCE_MESSAGE = (
     "Objective did not converge. You might want to increase the number of "
     "iterations, check the scale of the features or consider increasing "
@@ -233,13 +235,17 @@ class WorkingSetSolver:
         return active[keep], xtr[keep], state
 
     def _run_block(self, datafit, penalty, w, state, ws, n_iter, random, seed):
-        """Up to ``gap_freq`` epochs on ``ws``, then two extrapolations.
+        """Up to ``gap_freq`` epochs on ``ws``, then an Anderson extrapolation.
 
-        * primal (Anderson acceleration): a combination of the last iterates
-          replaces ``w`` when it lowers the objective;
-        * dual (celer's dual extrapolation): the same kind of combination of
-          the last residuals is a much better dual point than the residual
-          itself, so the gap certificate closes as soon as ``w`` is good.
+        The coefficients of coordinate descent converge linearly; the
+        combination of the last iterates with weights summing to one that
+        minimise the combined step ``||U c||`` (``U`` their successive
+        differences) jumps close to the limit (Anderson acceleration,
+        Bertrand & Massias 2021).  The datafit state (residual, or ``G w``)
+        is affine in ``w``, so the same combination of the recorded states
+        is the extrapolated point's state, at no extra pass over the data.
+        The point replaces ``w`` when it lowers the objective; otherwise its
+        residual still serves as a dual point (celer's dual extrapolation).
 
         Returns the (possibly new) datafit state, the epochs run, whether
         the last epoch met the coefficient-change rule, and a candidate
@@ -251,59 +257,37 @@ class WorkingSetSolver:
                 w, state, penalty, ws, budget, self.tol, random, seed + n_iter
             )
             return state, done, small_step, None
-        history = np.empty((ws.shape[0], budget + 1), dtype=w.dtype)
-        history[:, 0] = w[ws]
-        r0 = datafit.residual(state)
-        residuals = None
-        if r0 is not None:
-            residuals = np.empty((r0.shape[0], budget + 1), dtype=r0.dtype)
-            residuals[:, 0] = r0
+        coefs = np.empty((ws.shape[0], budget + 1), dtype=np.float64, order="F")
+        coefs[:, 0] = w[ws]
+        s0 = datafit.state_vector(state)
+        states = np.empty((s0.shape[0], budget + 1), dtype=np.float64, order="F")
+        states[:, 0] = s0
         for k in range(budget):
             _, small_step = datafit.run_epochs(
                 w, state, penalty, ws, 1, self.tol, random, seed + n_iter + k
             )
-            history[:, k + 1] = w[ws]
-            if residuals is not None:
-                residuals[:, k + 1] = datafit.residual(state)
+            coefs[:, k + 1] = w[ws]
+            states[:, k + 1] = datafit.state_vector(state)
             if small_step:
                 return state, k + 1, True, None
-        candidate = None
-        if residuals is not None:
-            c = _anderson_weights(residuals)
-            if c is not None:
-                v = w.copy()
-                v[ws] = history[:, 1:] @ c
-                candidate = (v, datafit.state_from_residual(residuals[:, 1:] @ c))
-        state, primal_candidate = self._extrapolate(
-            datafit, penalty, w, state, ws, history
-        )
-        return state, budget, False, candidate or primal_candidate
-
-    @staticmethod
-    def _extrapolate(datafit, penalty, w, state, ws, history):
-        """Anderson acceleration of the last iterates (kept if it descends).
-
-        The coefficients of coordinate descent converge linearly; a linear
-        combination of the last iterates, with weights summing to one that
-        minimise the combined step ``||U c||`` (``U`` the successive
-        differences), jumps close to the limit (Bertrand & Massias 2021).
-        Returns the state and, when the extrapolation is rejected, the
-        extrapolated point as a candidate dual point.
-        """
-        c = _anderson_weights(history)
-        if c is None:
-            return state, None
+        c = np.empty(budget)
+        if not _kernels.anderson_weights(coefs, c):
+            return state, budget, False, None
         w_acc = w.copy()
-        w_acc[ws] = history[:, 1:] @ c
-        if penalty.positive:
+        w_acc[ws] = coefs[:, 1:] @ c
+        if penalty.positive and np.any(w_acc[ws] < 0):
             np.maximum(w_acc, 0, out=w_acc)
-        state_acc = datafit.init_state(w_acc)
+            state_acc = datafit.init_state(w_acc)
+        else:
+            state_acc = datafit.state_from_vector(
+                (states[:, 1:] @ c).astype(s0.dtype, copy=False)
+            )
         before = datafit.value(w, state) + penalty.value(w)
         after = datafit.value(w_acc, state_acc) + penalty.value(w_acc)
         if after < before:
             w[:] = w_acc
-            return state_acc, None
-        return state, (w_acc, state_acc)
+            return state_acc, budget, False, None
+        return state, budget, False, (w_acc, state_acc)
 
     def _working_set(self, w, xtr, penalty, cols, prev_size=0):
         """The support plus the features of ``cols`` that violate optimality
@@ -345,21 +329,3 @@ class WorkingSetSolver:
                 stacklevel=3,
             )
         return SolverResult(w, float(gap), int(n_iter), bool(converged))
-
-
-def _anderson_weights(history):
-    """Weights ``c`` (summing to one) minimising ``||diff(history) @ c||``.
-
-    ``history`` holds successive iterates as columns; None when the small
-    linear system is singular.
-    """
-    U = np.diff(history, axis=1)
-    C = U.T @ U
-    C += 1e-12 * max(float(np.trace(C)), 1e-300) * np.eye(C.shape[0])
-    try:
-        z = np.linalg.solve(C, np.ones(C.shape[0]))
-    except np.linalg.LinAlgError:
-        return None
-    if not np.isfinite(z).all() or z.sum() == 0:
-        return None
-    return z / z.sum()
