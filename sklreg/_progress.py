@@ -14,6 +14,8 @@ On an older scikit-learn the mixin is an empty class and only the tqdm bar
 remains, so nothing breaks.
 """
 
+import threading
+
 try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin
 except ImportError:  # pragma: no cover - depends on the installed scikit-learn
@@ -51,6 +53,8 @@ class FitProgress:
         self.y = y
         self._bar = None
         self._ctx = None
+        # folds may report from worker threads
+        self._lock = threading.Lock()
 
     def __enter__(self):
         init = getattr(self.estimator, "_init_callback_context", None)
@@ -67,6 +71,10 @@ class FitProgress:
 
     def step(self, **info):
         """Mark one step done; ``info`` (numbers) is shown beside the bar."""
+        with self._lock:
+            self._step(info)
+
+    def _step(self, info):
         if self._ctx is not None:
             sub = self._ctx.subcontext(task_name=self.desc)
             sub.call_on_fit_task_begin(estimator=self.estimator, X=self.X, y=self.y)

@@ -21,6 +21,7 @@ from sklearn.utils import check_array, check_random_state
 from threadpoolctl import threadpool_limits
 
 from sklreg._cd.solver import WorkingSetSolver
+from sklreg._progress import CallbackSupportMixin, FitProgress
 from sklreg._validation import (
     Integral,
     Interval,
@@ -82,16 +83,7 @@ def _check_alpha_list(alphas, *, strictly_positive=False):
     return arr
 
 
-def _progress(verbose, total, desc):
-    """A tqdm progress bar (or None when not verbose)."""
-    if not verbose:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc)
-
-
-class _PathCV(RegressorMixin, LinearModel):
+class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
     """What LassoCV and ElasticNetCV share: folds x l1_ratios along paths."""
 
     _parameter_constraints: dict = {
@@ -161,10 +153,18 @@ class _PathCV(RegressorMixin, LinearModel):
 
         rng = check_random_state(self.random_state)
         seeds = rng.randint(np.iinfo(np.int32).max, size=len(l1_ratios) * len(folds))
-        bar = _progress(
-            self.verbose, len(l1_ratios) * len(folds) * n_alphas, type(self).__name__
+        progress = FitProgress(
+            self,
+            total=len(l1_ratios) * len(folds) * n_alphas,
+            desc=type(self).__name__,
+            verbose=self.verbose,
+            X=X,
+            y=y,
         )
-        callback = None if bar is None else (lambda i: bar.update(1))
+
+        def callback(i):
+            progress.step()
+
         jobs = (
             delayed(enet_fold_mse)(
                 X,
@@ -193,12 +193,8 @@ class _PathCV(RegressorMixin, LinearModel):
             if effective_n_jobs(self.n_jobs) > 1
             else nullcontext()
         )
-        try:
-            with limits:
-                mse = Parallel(n_jobs=self.n_jobs, prefer="threads")(jobs)
-        finally:
-            if bar is not None:
-                bar.close()
+        with progress, limits:
+            mse = Parallel(n_jobs=self.n_jobs, prefer="threads")(jobs)
         mse = np.reshape(mse, (len(l1_ratios), len(folds), n_alphas))
         alpha, l1_ratio, above = self._select(mse, alphas, l1_ratios)
         self._refit(X, y, sample_weight, alpha, l1_ratio, above)
