@@ -1,0 +1,229 @@
+"""Per-epoch training time of sklreg's MLPClassifier against a plain PyTorch loop.
+
+Setting (issue 4): 20000 x 100 float32 data, 10 classes, hidden layers
+(256, 256), batch 128, Adam.  Contenders:
+
+* ``sklreg``: ``MLPClassifier(dropout_p=0.2, batch_norm=True)`` (default
+  ``alpha=1e-4``: the L2 penalty is in the loss);
+* ``torch loop``: the same module (Linear -> BatchNorm1d -> ReLU -> Dropout,
+  twice, then Linear), Adam, the same L2 term, batches sliced out of one
+  tensor with a fresh ``randperm`` per epoch -- the floor any wrapper pays;
+* ``skorch default``: ``skorch.NeuralNetClassifier`` on the same module with
+  its default ``DataLoader`` (per-sample collation) and no validation split;
+* ``sklearn``: ``sklearn.neural_network.MLPClassifier`` on the same
+  architecture *without* dropout and batch norm (it has neither).
+
+Every contender runs under the same thread limits (threadpoolctl for BLAS and
+OpenMP, ``torch.set_num_threads``, set here and only here).  Each round runs
+every contender once, in a rotated order; the report gives the median
+seconds per epoch and the median over rounds of the per-round ratios, which
+cancels most of the drift of a shared machine.
+
+Run: ``python benchmarks/bench_mlp.py [--rounds 5] [--epochs 2] [--threads 2]``.
+"""
+
+import argparse
+import json
+import platform
+import time
+import warnings
+
+import numpy as np
+import torch
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier as SklearnMLP
+from threadpoolctl import threadpool_limits
+from torch import nn
+from torch.nn import functional as F
+
+from sklreg import MLPClassifier
+
+HIDDEN = (256, 256)
+BATCH = 128
+ALPHA = 1e-4
+LR = 1e-3
+
+
+def make_data(n_samples, n_features=100, n_classes=10, seed=0):
+    X, y = make_classification(
+        n_samples,
+        n_features,
+        n_informative=50,
+        n_redundant=10,
+        n_classes=n_classes,
+        random_state=seed,
+    )
+    return X.astype(np.float32), y
+
+
+def make_module(n_features, n_classes, dropout_p=0.2):
+    layers, fan_in = [], n_features
+    for width in HIDDEN:
+        layers += [
+            nn.Linear(fan_in, width),
+            nn.BatchNorm1d(width),
+            nn.ReLU(),
+            nn.Dropout(dropout_p),
+        ]
+        fan_in = width
+    layers.append(nn.Linear(fan_in, n_classes))
+    return nn.Sequential(*layers)
+
+
+def run_sklreg(X, y, epochs, seed):
+    clf = MLPClassifier(
+        hidden_layer_sizes=HIDDEN,
+        dropout_p=0.2,
+        batch_norm=True,
+        batch_size=BATCH,
+        solver="adam",
+        alpha=ALPHA,
+        learning_rate_init=LR,
+        max_iter=epochs,
+        n_iter_no_change=10**6,
+        random_state=seed,
+    )
+    start = time.perf_counter()
+    clf.fit(X, y)
+    return (time.perf_counter() - start) / epochs, clf.loss_curve_[-1]
+
+
+def run_torch_loop(X, y, epochs, seed):
+    start = time.perf_counter()
+    torch.manual_seed(seed)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
+    model = make_module(X.shape[1], int(y.max()) + 1)
+    weights = [m.weight for m in model if isinstance(m, nn.Linear)]
+    optimizer = torch.optim.Adam(model.parameters(), lr=LR)
+    model.train()
+    n = len(Xt)
+    for _ in range(epochs):
+        order = torch.randperm(n)
+        total = 0.0
+        for i in range(0, n, BATCH):
+            idx = order[i : i + BATCH]
+            xb, yb = Xt[idx], yt[idx]
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(xb), yb)
+            loss = loss + 0.5 * ALPHA * sum((w * w).sum() for w in weights) / len(idx)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+    return (time.perf_counter() - start) / epochs, total / n
+
+
+def run_skorch_default(X, y, epochs, seed):
+    from skorch import NeuralNetClassifier
+
+    start = time.perf_counter()
+    torch.manual_seed(seed)
+    net = NeuralNetClassifier(
+        make_module(X.shape[1], int(y.max()) + 1),
+        criterion=nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr=LR,
+        batch_size=BATCH,
+        max_epochs=epochs,
+        train_split=None,
+        iterator_train__shuffle=True,
+        verbose=0,
+    )
+    net.fit(X, y.astype(np.int64))
+    return (time.perf_counter() - start) / epochs, net.history[-1, "train_loss"]
+
+
+def run_sklearn(X, y, epochs, seed):
+    clf = SklearnMLP(
+        hidden_layer_sizes=HIDDEN,
+        batch_size=BATCH,
+        solver="adam",
+        alpha=ALPHA,
+        learning_rate_init=LR,
+        max_iter=epochs,
+        n_iter_no_change=10**6,
+        random_state=seed,
+    )
+    start = time.perf_counter()
+    clf.fit(X, y)
+    return (time.perf_counter() - start) / epochs, clf.loss_curve_[-1]
+
+
+CONTENDERS = {
+    "sklreg": run_sklreg,
+    "torch loop": run_torch_loop,
+    "skorch default": run_skorch_default,
+    "sklearn (no dropout/BN)": run_sklearn,
+}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-samples", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=2, help="epochs per run")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--no-skorch", action="store_true")
+    parser.add_argument("--json", help="write the raw timings here")
+    args = parser.parse_args(argv)
+
+    contenders = dict(CONTENDERS)
+    if args.no_skorch:
+        del contenders["skorch default"]
+    X, y = make_data(args.n_samples)
+    names = list(contenders)
+    times = {name: [] for name in names}
+    losses = {name: [] for name in names}
+
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    torch.set_num_threads(args.threads)
+    with threadpool_limits(limits=args.threads):
+        # warm-up: first-call costs (imports, allocator, kernels)
+        small = slice(0, 2000)
+        for name in names:
+            contenders[name](X[small], y[small], 1, 0)
+        for r in range(args.rounds):
+            order = names[r % len(names) :] + names[: r % len(names)]
+            for name in order:
+                seconds, loss = contenders[name](X, y, args.epochs, r)
+                times[name].append(seconds)
+                losses[name].append(loss)
+            print(
+                f"round {r + 1}/{args.rounds}: "
+                + ", ".join(f"{n} {times[n][-1]:.3f}s" for n in names),
+                flush=True,
+            )
+
+    t = {name: np.array(v) for name, v in times.items()}
+    base = "torch loop"
+    print()
+    print(
+        f"{args.n_samples} x {X.shape[1]} float32, 10 classes, hidden {HIDDEN}, "
+        f"batch {BATCH}, Adam; {args.threads} threads; {args.rounds} rounds x "
+        f"{args.epochs} epochs; torch {torch.__version__}, {platform.processor()}"
+    )
+    print()
+    print("| contender | s / epoch (median) | ratio to torch loop (median of rounds) |")
+    print("|---|---|---|")
+    for name in names:
+        ratio = np.median(t[name] / t[base])
+        q1, q3 = np.percentile(t[name] / t[base], [25, 75])
+        print(
+            f"| {name} | {np.median(t[name]):.3f} | {ratio:.3f} "
+            f"(IQR {q1:.3f}-{q3:.3f}) |"
+        )
+    sk = "sklearn (no dropout/BN)"
+    ratio_sk = np.median(t["sklreg"] / t[sk])
+    print()
+    print(f"sklreg / sklearn (median of rounds): {ratio_sk:.3f}")
+    print(
+        "final training loss (median): "
+        + ", ".join(f"{n} {np.median(losses[n]):.3f}" for n in names)
+    )
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"times": times, "losses": losses, "args": vars(args)}, f)
+
+
+if __name__ == "__main__":
+    main()
