@@ -74,7 +74,7 @@ class WorkingSetSolver:
         part; without it the solution is dense).
     ws_start : int, default=10
         Smallest working-set size.
-    gap_freq : int, default=5
+    gap_freq : int, default=10
         Epochs between two duality-gap evaluations of the inner problem.
     screening : bool, default=True
         Gap-safe screening of the Lasso (features certified zero leave the
@@ -96,7 +96,7 @@ class WorkingSetSolver:
         random_state=None,
         working_sets=True,
         ws_start=10,
-        gap_freq=5,
+        gap_freq=10,
         stopping="gap",
         warn=True,
         anderson=True,
