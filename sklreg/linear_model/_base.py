@@ -88,6 +88,8 @@ class LinearProblem:
                 sqrt_sw,
             )
             self._X = Xs
+            if gram is True:
+                self._sparse_gram()
             return
 
         precomputed = isinstance(gram, np.ndarray)
@@ -134,6 +136,23 @@ class LinearProblem:
             self._yy = np.einsum("ij,ij->j", self._Y, self._Y, dtype=np.float64)
         else:
             self._datafit = QuadraticDense(X, self._Y[:, 0])
+
+    def _sparse_gram(self):
+        """Gram form of the implicitly centred sparse design (small p only).
+
+        ``X_eff = Xs - v mu^T``: ``X_eff^T X_eff = Xs^T Xs - (v.v) mu mu^T``
+        (as ``Xs^T v = (v.v) mu``) and ``X_eff^T y = Xs^T y`` (``v.y = 0``
+        for the centred target).
+        """
+        df = self._datafit
+        Xs = df.X.astype(np.float64)
+        G = np.asarray((Xs.T @ Xs).todense())
+        mu = df.col_means.astype(np.float64)
+        G -= float(df.v @ df.v) * np.outer(mu, mu)
+        self.gram = np.ascontiguousarray(G)
+        Y = self._Y.astype(np.float64)
+        self._XtY = np.asarray(Xs.T @ Y) - np.outer(mu, df.v @ Y)
+        self._yy = np.einsum("ij,ij->j", Y, Y)
 
     def datafit(self, k=0):
         """The squared-loss datafit of target ``k``."""
