@@ -112,6 +112,7 @@ def time_interleaved(
     reference: str | None = None,
     warmup: bool = True,
     log: Callable[[str], None] = print,
+    slow_seconds: float = 20.0,
 ) -> list[Timing]:
     """Time ``contenders`` round by round and return one :class:`Timing` each.
 
@@ -128,6 +129,9 @@ def time_interleaved(
         Run each contender once, untimed for the report, before the rounds.
     log : callable
         Receives one progress line per event.
+    slow_seconds : float
+        A contender whose warm-up takes longer than this is timed in the first
+        round only (its note says so), to keep a run within minutes.
 
     A contender that raises is reported with its error and dropped from the
     following rounds; the others go on.
@@ -140,6 +144,10 @@ def time_interleaved(
                 try:
                     timings[i].warmup_time, timings[i].result = _timed_call(c.run)
                     log(f"    warm-up {c.name}: {timings[i].warmup_time:.3f} s")
+                    if timings[i].warmup_time > slow_seconds and rounds > 1:
+                        timings[i].note = "; ".join(
+                            x for x in (c.note, "slow: 1 timed round only") if x
+                        )
                 except Exception as exc:  # report and carry on with the others
                     timings[i].error = f"{type(exc).__name__}: {exc}"
                     alive[i] = False
@@ -148,6 +156,8 @@ def time_interleaved(
         for r in range(rounds):
             for i, c in enumerate(contenders):
                 if not alive[i]:
+                    continue
+                if r > 0 and timings[i].warmup_time > slow_seconds:
                     continue
                 try:
                     elapsed, timings[i].result = _timed_call(c.run)
@@ -162,7 +172,7 @@ def time_interleaved(
                 + ", ".join(
                     f"{t.name} {t.times[-1]:.3f}s"
                     for t, ok in zip(timings, alive, strict=True)
-                    if ok and len(t.times) == r + 1
+                    if ok and len(t.times) == r + 1 and t.times
                 )
             )
     if reference is not None:
