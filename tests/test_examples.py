@@ -47,13 +47,24 @@ def run_example(path, output_dir, *extra_args):
     return proc.stdout
 
 
+def parse_tables(stdout):
+    """Every ``| a | b |`` table an example prints, as lists of row dicts."""
+    tables, block = [], []
+    for line in [*stdout.splitlines(), ""]:
+        if line.startswith("|"):
+            if not set(line) <= set("|-: "):  # skip the |---|---| rule
+                block.append([cell.strip() for cell in line.strip("|").split("|")])
+        elif block:
+            header, *rows = block
+            tables.append([dict(zip(header, row, strict=True)) for row in rows])
+            block = []
+    return tables
+
+
 def parse_table(stdout):
-    """Rows of the ``| a | b |`` table an example prints, as dicts."""
-    lines = [line for line in stdout.splitlines() if line.startswith("|")]
-    lines = [line for line in lines if not set(line) <= set("|- ")]
-    cells = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines]
-    header, *rows = cells
-    return [dict(zip(header, row, strict=True)) for row in rows]
+    """Rows of the one table an example prints, as dicts."""
+    (table,) = parse_tables(stdout)
+    return table
 
 
 def parse_key_values(stdout, key):
@@ -129,11 +140,25 @@ def check_gridsearch_dask(stdout, output_dir):
         assert float(rows[name]["test score"]) > 0.3
 
 
+def check_dropout_batchnorm(stdout, output_dir):
+    # the first table: the train-test gap per regularization
+    gap_table = parse_tables(stdout)[0]
+    gaps = {}
+    for row in gap_table:
+        train, held_out = float(row["train acc"]), float(row["held-out acc"])
+        assert 0.0 <= held_out <= 1.0 and 0.0 <= train <= 1.0, row
+        assert float(row["gap (acc)"]) == pytest.approx(train - held_out, abs=2e-3)
+        gaps[row["configuration"]] = float(row["gap (acc)"])
+    # the lesson: without any regularization the gap is the widest
+    assert gaps["no regularization"] == max(gaps.values()), gaps
+
+
 CHECKS = {
     "quickstart.py": check_quickstart,
     "plot_l1_vs_l2_path.py": check_l1_vs_l2_path,
     "plot_lasso_feature_selection.py": check_lasso_feature_selection,
     "gridsearch_dask.py": check_gridsearch_dask,
+    "plot_dropout_batchnorm.py": check_dropout_batchnorm,
 }
 
 
