@@ -372,3 +372,15 @@ def test_predict_errors(Est):
 def test_alpha_zero_warns_like_sklearn():
     with pytest.warns(UserWarning, match="alpha=0"):
         Lasso(alpha=0, max_iter=5).fit(Xg, yg)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sparse_gram_form_matches_dense(weighted):
+    rng = np.random.RandomState(12)
+    X = sp.random(200, 30, density=0.2, random_state=rng, format="csr") * 3
+    y = X @ rng.randn(30) + rng.randn(200) + 1.0
+    sw = rng.rand(200) if weighted else None
+    # precompute=True on sparse X with few features uses the centred Gram form
+    ours = Lasso(alpha=0.01, precompute=True, **TIGHT).fit(X, y, sample_weight=sw)
+    ref = sk.Lasso(alpha=0.01, **TIGHT).fit(X.toarray(), y, sample_weight=sw)
+    assert_same_model(ours, ref)

@@ -21,6 +21,8 @@ from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
 # Dense problems with n_samples >= _GRAM_RATIO * n_features use the Gram form
 # unless the caller says otherwise: one syrk, then O(p) coordinate steps.
 _GRAM_RATIO = 2
+# A dense Gram matrix of sparse X is formed only for this many features.
+_SPARSE_GRAM_MAX_FEATURES = 2_000
 
 
 class LinearProblem:
@@ -88,7 +90,7 @@ class LinearProblem:
                 sqrt_sw,
             )
             self._X = Xs
-            if gram is True:
+            if gram is True and n_features <= _SPARSE_GRAM_MAX_FEATURES:
                 self._sparse_gram()
             return
 

@@ -1,7 +1,6 @@
 """Ridge regression fitted by coordinate descent."""
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import MultiOutputMixin, RegressorMixin
 from sklearn.linear_model._base import LinearModel
 
@@ -22,8 +21,6 @@ _DEFAULT_MAX_ITER = 10_000
 # With more features than samples, Ridge is solved in its dual (kernel) form
 # when the n x n kernel matrix stays small.
 _KERNEL_MAX_SAMPLES = 5_000
-# Sparse X with few features is solved on its (dense, p x p) Gram matrix.
-_SPARSE_GRAM_MAX_FEATURES = 2_000
 
 
 def _coef_change_tol(tol, cheap_epochs):
@@ -171,8 +168,6 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
             and not self.positive
         )
         gram = not kernel and n_samples >= n_features
-        if sp.issparse(X):
-            gram = gram and n_features <= _SPARSE_GRAM_MAX_FEATURES
         problem = LinearProblem(
             X, y, sample_weight, self.fit_intercept, self.copy_X, gram=gram
         )
