@@ -135,7 +135,8 @@ class WorkingSetSolver:
         p = datafit.n_features
         all_cols = np.arange(p, dtype=np.int64)
         tol_abs = self.tol * datafit.y_norm2
-        use_ws = self.working_sets and penalty.l1 > 0 and p > self.ws_start
+        # small problems: working sets cost more Python than they save
+        use_ws = self.working_sets and penalty.l1 > 0 and p > 10 * self.ws_start
         # gap-safe screening is written for the Lasso dual (no L2 part)
         screen = self.screening and penalty.l1 > 0 and penalty.l2 == 0
         n_iter = 0
