@@ -217,8 +217,8 @@ class RegularizedNet(NeuralNet):
         # A batch whose weights are all zero contributes nothing.
         return total, torch.where(total > 0, total.reciprocal(), total)
 
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        """Smooth part of the batch loss: weighted data term + L2 penalty."""
+    def _smooth_loss(self, y_pred, y_true):
+        """Weighted data term + L2 penalty, and the batch's weight and scale."""
         y, sample_weight = y_true
         per_sample = self.criterion_(y_pred, y).reshape(-1)
         total, scale = self._batch_scale(sample_weight)
@@ -227,19 +227,23 @@ class RegularizedNet(NeuralNet):
         if l2 > 0:
             squares = sum(W.pow(2).sum() for W in self.module_.penalized_weights())
             loss = loss + 0.5 * l2 * squares
-        return loss * scale
+        return loss * scale, total, scale
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Smooth part of the batch loss: weighted data term + L2 penalty."""
+        return self._smooth_loss(y_pred, y_true)[0]
 
     def _l1_value(self):
         with torch.no_grad():
             return sum(W.abs().sum() for W in self.module_.penalized_weights())
 
     def train_step_single(self, batch, **fit_params):
-        self._set_training(True)
+        if not self.module_.training:  # once per epoch, not per batch
+            self._set_training(True)
         Xi, yi = batch
         y_pred = self.infer(Xi, **fit_params)
-        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss, total, scale = self._smooth_loss(y_pred, yi)
         loss.backward()
-        total, scale = self._batch_scale(yi[1])
         reported = loss.detach()
         l1 = self.alpha * self.l1_ratio
         if l1 > 0:
