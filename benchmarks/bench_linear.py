@@ -1047,6 +1047,29 @@ ROWS = {
 }
 
 
+def sklreg_commit() -> str:
+    """The repository's commit, with '+dirty' when sklreg/ has local changes."""
+    import subprocess
+
+    root = HERE.parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "sklreg"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except Exception:
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
 def versions() -> str:
     out = [f"Python {platform.python_version()}"]
     for name in (
@@ -1066,6 +1089,8 @@ def versions() -> str:
             except Exception:
                 continue
         out.append(f"{name} {getattr(mod, '__version__', '?')}")
+        if name == "sklreg":
+            out[-1] += f" (commit {sklreg_commit()})"
     return ", ".join(out)
 
 
