@@ -550,6 +550,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         y_index = self._encode_targets(
             y, classes, sample_weight, first_pass, incremental
         )
+        if sample_weight is not None and np.all(sample_weight == 1):
+            sample_weight = None  # the same model, without the weighting ops
 
         n_samples, n_features = X.shape
         n_outputs = 1 if len(self.classes_) == 2 else len(self.classes_)
@@ -770,6 +772,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         else:
             hit = logits.argmax(dim=1) == data.y
         w = data.sample_weight
+        if w is None:
+            return float(hit.double().mean())
         return float(hit.to(w.dtype) @ w / w.sum())
 
     def _logits(self, X):

@@ -58,21 +58,21 @@ class TensorData(Dataset):
     y : torch.Tensor of shape (n_samples,) or (n_samples, 1), default=None
         Class indices (int64), or a float column for a one-logit binary net.
     sample_weight : torch.Tensor of shape (n_samples,), default=None
-        Non-negative weights; ones when None.
+        Non-negative weights; None means unit weights (and skips the
+        weighting arithmetic).
     """
 
     def __init__(self, X, y=None, sample_weight=None):
         self.X = X
         self.y = y
-        if y is not None and sample_weight is None:
-            sample_weight = torch.ones(X.shape[0], dtype=X.dtype, device=X.device)
         self.sample_weight = sample_weight
 
     def __len__(self):
         return self.X.shape[0]
 
     def __getitem__(self, i):
-        return self.X[i], (self.y[i], self.sample_weight[i])
+        w = None if self.sample_weight is None else self.sample_weight[i]
+        return self.X[i], (self.y[i], w)
 
 
 class TensorBatches:
@@ -124,11 +124,13 @@ class TensorBatches:
         for start, end in self._bounds():
             if index is None:
                 Xb = X[start:end]
-                yb = None if y is None else (y[start:end], w[start:end])
+                wb = None if w is None else w[start:end]
+                yb = None if y is None else (y[start:end], wb)
             else:
                 rows = index[start:end]
                 Xb = X.index_select(0, rows)
-                yb = None if y is None else (y.index_select(0, rows), w[rows])
+                wb = None if w is None else w.index_select(0, rows)
+                yb = None if y is None else (y.index_select(0, rows), wb)
             yield Xb, yb
 
 
@@ -212,7 +214,9 @@ class RegularizedNet(NeuralNet):
         return TensorBatches(dataset, max(int(self.batch_size), 8192))
 
     # ------------------------------------------------------------------ loss
-    def _batch_scale(self, sample_weight):
+    def _batch_scale(self, sample_weight, n_rows):
+        if sample_weight is None:
+            return float(n_rows), 1.0 / n_rows
         total = sample_weight.sum()
         # A batch whose weights are all zero contributes nothing.
         return total, torch.where(total > 0, total.reciprocal(), total)
@@ -221,8 +225,11 @@ class RegularizedNet(NeuralNet):
         """Weighted data term + L2 penalty, and the batch's weight and scale."""
         y, sample_weight = y_true
         per_sample = self.criterion_(y_pred, y).reshape(-1)
-        total, scale = self._batch_scale(sample_weight)
-        loss = per_sample @ sample_weight
+        total, scale = self._batch_scale(sample_weight, per_sample.shape[0])
+        if sample_weight is None:
+            loss = per_sample.sum()
+        else:
+            loss = per_sample @ sample_weight
         l2 = self.alpha * (1.0 - self.l1_ratio)
         if l2 > 0:
             squares = sum(W.pow(2).sum() for W in self.module_.penalized_weights())
@@ -310,7 +317,7 @@ class RegularizedNet(NeuralNet):
             step = step_fn(batch, **fit_params)
             weight = step.get("weight")
             if weight is None:
-                weight = batch[1][1].sum()
+                weight = self._batch_scale(batch[1][1], len(batch[0]))[0]
             loss_sum = loss_sum + step["loss"] * weight
             weight_sum = weight_sum + weight
             if notify:
@@ -326,7 +333,7 @@ class RegularizedNet(NeuralNet):
             y_pred = self.infer(Xi, **fit_params)
             loss = self.get_loss(y_pred, yi, X=Xi, training=False)
             if self.alpha * self.l1_ratio > 0:
-                scale = self._batch_scale(yi[1])[1]
+                scale = self._batch_scale(yi[1], len(Xi))[1]
                 loss = loss + self.alpha * self.l1_ratio * self._l1_value() * scale
         return {"loss": loss, "y_pred": y_pred}
 
