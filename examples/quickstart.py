@@ -82,7 +82,7 @@ def mlp_search(fast=False, n_jobs=None):
 
     mlp = MLPClassifier(
         hidden_layer_sizes=(32,) if fast else (64,),
-        max_iter=8 if fast else 30,
+        max_iter=8 if fast else 20,
         batch_size=128,
         learning_rate_init=1e-2,
         random_state=RANDOM_STATE,
