@@ -49,12 +49,16 @@ class _Quadratic:
         extrapolated point, whose residual is often a much better dual point
         than ``w``'s: celer's dual extrapolation):
 
-        * formulation A (scikit-learn's): ``theta = s r`` with ``s`` scaling
-          ``X^T r - l2 v`` into the dual ball of radius ``l1`` (the Lasso
-          dual of the problem augmented with ``sqrt(l2) I``);
-        * formulation B, when ``l2 > 0``: ``theta = r`` with the elastic-net
-          conjugate ``sum_j (|X_j^T r| - l1)_+^2 / (2 l2)``.
+        * with an L1 part, formulation A (scikit-learn's): ``theta = s r``
+          with ``s`` scaling ``X^T r - l2 v`` into the dual ball of radius
+          ``l1`` (the Lasso dual of the problem augmented with
+          ``sqrt(l2) I``);
+        * without (Ridge), formulation B: ``theta = r`` with the conjugate
+          ``||X^T r||^2 / (2 l2)``.
 
+        These are scikit-learn's certificates, so ``tol`` means what it means
+        there; formulation B is often smaller for the elastic net, but it
+        would stop runs earlier than scikit-learn does at the same ``tol``.
         All are feasible dual points, so ``P(w) - D(theta)`` bounds the
         suboptimality of ``w``; the smallest such gap is returned.
         """
@@ -83,8 +87,8 @@ class _Quadratic:
             dual_norm = penalty.dual_norm(xtr - l2 * v_cols)
             scale = l1 / dual_norm if dual_norm > l1 else 1.0
             dual = -0.5 * scale**2 * (rr + l2 * v_l2) + scale * ry
-        if l2 > 0:
-            dual = max(dual, ry - 0.5 * rr - penalty.conjugate_l2_part(xtr))
+        elif l2 > 0:
+            dual = ry - 0.5 * rr - penalty.conjugate_l2_part(xtr)
         return dual
 
 
