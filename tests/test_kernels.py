@@ -169,6 +169,12 @@ def test_xtr_and_matvec_kernels():
     out = np.empty(20)
     _kernels.sparse_matvec(Xs.data, ind, ptr, w, out)
     np.testing.assert_allclose(out, Xs.toarray() @ w)
+    y = rng.randn(20)
+    w[[1, 4]] = 0.0
+    support = np.flatnonzero(w)
+    out = np.empty(20)
+    _kernels.dense_residual(X, y, w, support, out)
+    np.testing.assert_allclose(out, y - X @ w)
 
 
 def test_kernels_are_cached_and_release_the_gil():
@@ -179,6 +185,7 @@ def test_kernels_are_cached_and_release_the_gil():
         "xtr_dense",
         "xtr_sparse",
         "sparse_matvec",
+        "dense_residual",
         "enet_coordinate_update",
         "anderson_weights",
     ]:

@@ -215,6 +215,17 @@ def xtr_sparse(data, indices, indptr, R, cols, out):
         out[k] = acc
 
 
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def dense_residual(X, y, w, support, out):
+    """``out = y - X[:, support] @ w[support]`` without copying columns."""
+    out[:] = y
+    for k in range(support.shape[0]):
+        j = support[k]
+        wj = w[j]
+        for i in range(X.shape[0]):
+            out[i] -= X[i, j] * wj
+
+
 @njit(cache=True, nogil=True)
 def sparse_matvec(data, indices, indptr, w, out):
     """``out = X @ w`` for CSC X, accumulated column by column."""

@@ -114,12 +114,11 @@ class QuadraticDense(_Quadratic):
 
     def init_state(self, w):
         """The residual ``y - X w`` (cost proportional to the support)."""
-        R = self.y.copy()
         nz = np.flatnonzero(w)
-        if nz.size == self.n_features:
-            R -= self.X @ w
-        elif nz.size:
-            R -= self.X[:, nz] @ w[nz]
+        if nz.size > self.n_features // 2:
+            return self.y - self.X @ w
+        R = np.empty_like(self.y)
+        _kernels.dense_residual(self.X, self.y, w, nz, R)
         return R
 
     def run_epochs(self, w, R, penalty, ws, max_epochs, dw_tol, random, seed):
