@@ -17,13 +17,17 @@ Every contender runs under the same thread limits (threadpoolctl for BLAS and
 OpenMP, ``torch.set_num_threads``, set here and only here).  Each round runs
 every contender once, in a rotated order; the report gives the median
 seconds per epoch and the median over rounds of the per-round ratios, which
-cancels most of the drift of a shared machine.
+cancels most of the drift of a shared machine.  Times are wall-clock and
+process CPU time per epoch of a whole ``fit`` (setup included); on a busy
+machine the CPU time, which does not count time spent descheduled, is the
+steadier of the two.
 
 Run: ``python benchmarks/bench_mlp.py [--rounds 5] [--epochs 2] [--threads 2]``.
 """
 
 import argparse
 import json
+import os
 import platform
 import time
 import warnings
@@ -84,13 +88,11 @@ def run_sklreg(X, y, epochs, seed):
         n_iter_no_change=10**6,
         random_state=seed,
     )
-    start = time.perf_counter()
     clf.fit(X, y)
-    return (time.perf_counter() - start) / epochs, clf.loss_curve_[-1]
+    return clf.loss_curve_[-1]
 
 
 def run_torch_loop(X, y, epochs, seed):
-    start = time.perf_counter()
     torch.manual_seed(seed)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
     model = make_module(X.shape[1], int(y.max()) + 1)
@@ -110,13 +112,12 @@ def run_torch_loop(X, y, epochs, seed):
             loss.backward()
             optimizer.step()
             total += loss.item() * len(idx)
-    return (time.perf_counter() - start) / epochs, total / n
+    return total / n
 
 
 def run_skorch_default(X, y, epochs, seed):
     from skorch import NeuralNetClassifier
 
-    start = time.perf_counter()
     torch.manual_seed(seed)
     net = NeuralNetClassifier(
         make_module(X.shape[1], int(y.max()) + 1),
@@ -130,7 +131,7 @@ def run_skorch_default(X, y, epochs, seed):
         verbose=0,
     )
     net.fit(X, y.astype(np.int64))
-    return (time.perf_counter() - start) / epochs, net.history[-1, "train_loss"]
+    return net.history[-1, "train_loss"]
 
 
 def run_sklearn(X, y, epochs, seed):
@@ -144,9 +145,8 @@ def run_sklearn(X, y, epochs, seed):
         n_iter_no_change=10**6,
         random_state=seed,
     )
-    start = time.perf_counter()
     clf.fit(X, y)
-    return (time.perf_counter() - start) / epochs, clf.loss_curve_[-1]
+    return clf.loss_curve_[-1]
 
 
 CONTENDERS = {
@@ -173,9 +173,11 @@ def main(argv=None):
     X, y = make_data(args.n_samples)
     names = list(contenders)
     times = {name: [] for name in names}
+    cpu_times = {name: [] for name in names}
     losses = {name: [] for name in names}
 
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    load_before = os.getloadavg()
     torch.set_num_threads(args.threads)
     with threadpool_limits(limits=args.threads):
         # warm-up: first-call costs (imports, allocator, kernels)
@@ -185,8 +187,10 @@ def main(argv=None):
         for r in range(args.rounds):
             order = names[r % len(names) :] + names[: r % len(names)]
             for name in order:
-                seconds, loss = contenders[name](X, y, args.epochs, r)
-                times[name].append(seconds)
+                wall, cpu = time.perf_counter(), time.process_time()
+                loss = contenders[name](X, y, args.epochs, r)
+                times[name].append((time.perf_counter() - wall) / args.epochs)
+                cpu_times[name].append((time.process_time() - cpu) / args.epochs)
                 losses[name].append(loss)
             print(
                 f"round {r + 1}/{args.rounds}: "
@@ -194,35 +198,54 @@ def main(argv=None):
                 flush=True,
             )
 
+    load_after = os.getloadavg()
     t = {name: np.array(v) for name, v in times.items()}
+    c = {name: np.array(v) for name, v in cpu_times.items()}
     base = "torch loop"
     print()
     print(
         f"{args.n_samples} x {X.shape[1]} float32, 10 classes, hidden {HIDDEN}, "
         f"batch {BATCH}, Adam; {args.threads} threads; {args.rounds} rounds x "
-        f"{args.epochs} epochs; torch {torch.__version__}, {platform.processor()}"
+        f"{args.epochs} epochs; torch {torch.__version__}, {os.cpu_count()} CPUs "
+        f"{platform.machine()}; load average {load_before[0]:.1f} before, "
+        f"{load_after[0]:.1f} after"
     )
     print()
-    print("| contender | s / epoch (median) | ratio to torch loop (median of rounds) |")
-    print("|---|---|---|")
+    print(
+        "| contender | wall s / epoch | wall ratio to torch loop (IQR) "
+        "| CPU s / epoch | CPU ratio to torch loop (IQR) |"
+    )
+    print("|---|---|---|---|---|")
     for name in names:
-        ratio = np.median(t[name] / t[base])
-        q1, q3 = np.percentile(t[name] / t[base], [25, 75])
-        print(
-            f"| {name} | {np.median(t[name]):.3f} | {ratio:.3f} "
-            f"(IQR {q1:.3f}-{q3:.3f}) |"
-        )
+        cells = []
+        for v in (t, c):
+            ratios = v[name] / v[base]
+            q1, q3 = np.percentile(ratios, [25, 75])
+            cells.append(
+                f"{np.median(v[name]):.3f} | {np.median(ratios):.3f} "
+                f"({q1:.3f}-{q3:.3f})"
+            )
+        print(f"| {name} | " + " | ".join(cells) + " |")
     sk = "sklearn (no dropout/BN)"
-    ratio_sk = np.median(t["sklreg"] / t[sk])
     print()
-    print(f"sklreg / sklearn (median of rounds): {ratio_sk:.3f}")
+    wall_sk, cpu_sk = (np.median(v["sklreg"] / v[sk]) for v in (t, c))
+    print(f"sklreg / sklearn (median of rounds): wall {wall_sk:.3f}, CPU {cpu_sk:.3f}")
     print(
         "final training loss (median): "
         + ", ".join(f"{n} {np.median(losses[n]):.3f}" for n in names)
     )
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"times": times, "losses": losses, "args": vars(args)}, f)
+            json.dump(
+                {
+                    "wall": times,
+                    "cpu": cpu_times,
+                    "losses": losses,
+                    "args": vars(args),
+                    "load": [load_before, load_after],
+                },
+                f,
+            )
 
 
 if __name__ == "__main__":
