@@ -1,6 +1,7 @@
 """Lasso, ElasticNet and Ridge against scikit-learn, closed forms and bad input."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -229,6 +230,49 @@ def test_precomputed_gram_is_used_without_intercept():
     assert_same_model(ours.fit(X, y), ref)
     with pytest.warns(UserWarning, match="Gram matrix was provided"):
         Lasso(alpha=0.1, precompute=X.T @ X).fit(X, y)
+    # already centred X: the user's Gram matrix is kept, as scikit-learn does
+    Xc = X - X.mean(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        kept = Lasso(alpha=0.1, precompute=Xc.T @ Xc, **TIGHT).fit(Xc, y)
+    assert_same_model(kept, sk.Lasso(alpha=0.1, **TIGHT).fit(Xc, y))
+
+
+def test_wrong_precomputed_gram_is_rejected():
+    X, y = dense_problem(50, 6, seed=6)
+    with pytest.raises(ValueError, match="did not pass validation"):
+        Lasso(fit_intercept=False, precompute=2 * X.T @ X).fit(X, y)
+    with pytest.raises(ValueError, match="Gram matrix has shape"):
+        Lasso(fit_intercept=False, precompute=np.eye(3)).fit(X, y)
+
+
+def test_path_method_and_sparse_coef_type_follow_sklearn(diabetes):
+    X, y = diabetes
+    for Est in (Lasso, ElasticNet):
+        alphas, coefs, gaps = Est.path(X, y, alphas=[1.0, 0.1], tol=1e-10)
+        ref = getattr(sk, Est.__name__).path(X, y, alphas=[1.0, 0.1], tol=1e-10)
+        np.testing.assert_allclose(coefs, ref[1], rtol=1e-6, atol=1e-8)
+    est = Lasso(alpha=0.5).fit(X, y)
+    assert sp.issparse(est.sparse_coef_) and est.sparse_coef_.format == "csr"
+    assert type(est.sparse_coef_) is type(sk.Lasso(alpha=0.5).fit(X, y).sparse_coef_)
+
+
+def test_ridge_accepts_sklearn_default_solver_only():
+    X, y = dense_problem(40, 5, seed=13)
+    assert_same_model(
+        Ridge(solver="auto").fit(X, y), sk.Ridge(solver="auto").fit(X, y), rtol=1e-7
+    )
+    assert Ridge(solver="cd").fit(X, y).solver_ == "cd"
+    with pytest.raises(InvalidParameterError, match="solver"):
+        Ridge(solver="cholesky").fit(X, y)
+
+
+def test_float32_ridge_gram_is_solved_in_float64():
+    X, y = dense_problem(300, 30, seed=14)
+    ours = Ridge(alpha=1e-3).fit(X.astype(np.float32), y.astype(np.float32))
+    ref = sk.Ridge(alpha=1e-3).fit(X, y)
+    assert ours.coef_.dtype == np.float32
+    assert_same_model(ours, ref, rtol=1e-5)
 
 
 def test_random_selection_converges_to_the_same_model(diabetes):

@@ -27,6 +27,11 @@ from sklreg._cd import _kernels
 class _Quadratic:
     """What every layout of the squared loss shares: the duality gap."""
 
+    @property
+    def dtype(self):
+        """Precision of the datafit's arrays."""
+        return self.y.dtype if hasattr(self, "y") else self.q.dtype
+
     def with_target(self, y):
         """The same design with another target (nothing is recomputed)."""
         other = copy.copy(self)

@@ -115,9 +115,15 @@ class WorkingSetSolver:
         self.screening = screening
 
     def solve(self, datafit, penalty, w0=None, dtype=np.float64) -> SolverResult:
-        """Minimise ``datafit + penalty`` from ``w0`` (zeros if None)."""
+        """Minimise ``datafit + penalty`` from ``w0`` (zeros if None).
+
+        The coefficients are iterated in the datafit's precision when it is
+        higher than ``dtype`` (a float64 Gram matrix of float32 data) and
+        returned as ``dtype``.
+        """
         p = datafit.n_features
-        w = np.zeros(p, dtype=dtype) if w0 is None else np.array(w0, dtype=dtype)
+        work = np.result_type(dtype, datafit.dtype)
+        w = np.zeros(p, dtype=work) if w0 is None else np.array(w0, dtype=work)
         if penalty.positive:
             np.maximum(w, 0, out=w)
         state = datafit.init_state(w)
@@ -128,8 +134,11 @@ class WorkingSetSolver:
             else 0
         )
         if self.stopping == "coef":
-            return self._solve_coef_rule(datafit, penalty, w, state, random, seed)
-        return self._solve_gap_rule(datafit, penalty, w, state, random, seed)
+            res = self._solve_coef_rule(datafit, penalty, w, state, random, seed)
+        else:
+            res = self._solve_gap_rule(datafit, penalty, w, state, random, seed)
+        res.coef = res.coef.astype(dtype, copy=False)
+        return res
 
     def _solve_gap_rule(self, datafit, penalty, w, state, random, seed):
         p = datafit.n_features

@@ -95,10 +95,10 @@ class LinearProblem:
             return
 
         precomputed = isinstance(gram, np.ndarray)
-        if precomputed and (fit_intercept or sw is not None):
+        if precomputed and fit_intercept and not np.allclose(self.X_offset, 0):
             warnings.warn(
-                "Gram matrix was provided but X was centered to fit intercept "
-                "or rescaled by sample weights: recomputing the Gram matrix.",
+                "Gram matrix was provided but X was centered to fit "
+                "intercept: recomputing Gram matrix.",
                 UserWarning,
                 stacklevel=4,
             )
@@ -125,16 +125,14 @@ class LinearProblem:
 
         if use_gram:
             if precomputed:
-                G = np.asarray(gram, dtype=dtype)
-                if G.shape != (n_features, n_features):
-                    raise ValueError(
-                        f"The precomputed Gram matrix has shape {G.shape}, "
-                        f"expected ({n_features}, {n_features})."
-                    )
+                G = np.asarray(gram)
+                _check_gram(G, X)
             else:
-                G = gram_matrix(X)
-            self.gram = np.ascontiguousarray(G)
-            self._XtY = X.T @ self._Y
+                # float64 even for float32 data: the Gram form's gradient
+                # q_j - (G w)_j would lose its digits to cancellation
+                G = gram_matrix(np.asarray(X, dtype=np.float64))
+            self.gram = np.ascontiguousarray(G, dtype=np.float64)
+            self._XtY = X.T.astype(np.float64) @ self._Y.astype(np.float64)
             self._yy = np.einsum("ij,ij->j", self._Y, self._Y, dtype=np.float64)
         else:
             self._datafit = QuadraticDense(X, self._Y[:, 0])
@@ -201,6 +199,26 @@ class LinearProblem:
     def intercept(self, coef):
         """``y_offset - X_offset @ coef.T`` (scikit-learn's convention)."""
         return self.y_offset - self.X_offset @ coef.T
+
+
+def _check_gram(G, X):
+    """Check a user's Gram matrix as scikit-learn does (shape, one element)."""
+    p = X.shape[1]
+    if G.shape != (p, p):
+        raise ValueError(
+            f"The precomputed Gram matrix has shape {G.shape}, expected ({p}, {p})."
+        )
+    f1 = p // 2
+    f2 = min(f1 + 1, p - 1)
+    expected = float(np.dot(X[:, f1], X[:, f2]))
+    rtol = 1e-4 if np.float32 in (G.dtype, X.dtype) else 1e-7
+    if not np.isclose(expected, G[f1, f2], rtol=rtol, atol=1e-5):
+        raise ValueError(
+            "Gram matrix passed in via 'precompute' parameter did not pass "
+            "validation when a single element was checked - please check that "
+            f"it was computed properly. For element ({f1},{f2}) we computed "
+            f"{expected} but the user-supplied value was {G[f1, f2]}."
+        )
 
 
 def _layout_ok(X, use_gram):

@@ -276,8 +276,16 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
 
     @property
     def sparse_coef_(self):
-        """Sparse representation of the fitted ``coef_``."""
-        return sp.csr_array(np.atleast_2d(self.coef_))
+        """Sparse representation of the fitted ``coef_`` (a CSR matrix)."""
+        return sp.csr_matrix(np.atleast_2d(self.coef_))
+
+    @staticmethod
+    def path(X, y, **params):
+        """Compute the elastic-net path: :func:`sklreg.enet_path` (as scikit-learn's
+        ``ElasticNet.path``)."""
+        from sklreg.linear_model._path import enet_path
+
+        return enet_path(X, y, **params)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -10,6 +10,7 @@ from sklreg._validation import (
     Integral,
     Interval,
     Real,
+    StrOptions,
     _fit_context,
     fit_transaction,
 )
@@ -77,6 +78,9 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         solvers to about 8 digits; on the dual coefficients in the kernel
         form; at most 1e-10 in the Gram and kernel forms, whose epochs are
         cheap; never below 1e-13).
+    solver : {'auto', 'cd'}, default='auto'
+        Both mean coordinate descent (the only solver here); ``'auto'`` is
+        accepted so that code written for scikit-learn's default runs as is.
     positive : bool, default=False
         Force the coefficients to be non-negative.
     random_state : int, RandomState instance, default=None
@@ -114,6 +118,7 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         "copy_X": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions({"auto", "cd"})],
         "positive": ["boolean"],
         "random_state": ["random_state"],
     }
@@ -126,6 +131,7 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         copy_X=True,
         max_iter=None,
         tol=1e-4,
+        solver="auto",
         positive=False,
         random_state=None,
     ):
@@ -134,6 +140,7 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         self.copy_X = copy_X
         self.max_iter = max_iter
         self.tol = tol
+        self.solver = solver
         self.positive = positive
         self.random_state = random_state
 
@@ -178,7 +185,7 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         if alphas.size != n_targets:
             raise ValueError(
                 "Number of targets and number of penalties do not correspond: "
-                f"{n_targets} != {alphas.size}"
+                f"{alphas.size} != {n_targets}"
             )
         if np.any(alphas < 0):
             raise ValueError(f"alpha must be non-negative, got {self.alpha!r}.")
