@@ -6,6 +6,7 @@ from numbers import Integral
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -168,11 +169,15 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     Examples
     --------
     >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
     >>> from sklreg import MLPClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = MLPClassifier(hidden_layer_sizes=(32,), dropout_p=0.1,
-    ...                     batch_norm=True, max_iter=50, random_state=0)
-    >>> clf.fit(X, y).score(X, y) > 0.9
+    >>> clf = MLPClassifier(hidden_layer_sizes=(32,), alpha=0.1, l1_ratio=0.5,
+    ...                     dropout_p=0.1, batch_norm=True,
+    ...                     learning_rate_init=0.01, random_state=0)
+    >>> model = make_pipeline(StandardScaler(), clf).fit(X, y)
+    >>> model.score(X, y) > 0.9
     True
     """
 
@@ -274,7 +279,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------ public API
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> "MLPClassifier":
         """Fit the model to data matrix X and labels y.
 
         Parameters
@@ -296,7 +303,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             return self._fit(X, y, sample_weight, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        classes: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> "MLPClassifier":
         """Train for one epoch over the given data.
 
         Parameters
@@ -320,7 +333,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         with fit_transaction(self):
             return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict class labels.
 
         Parameters
@@ -340,7 +353,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             index = logits.argmax(axis=1)
         return self.classes_[index]
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
         """Log of the class probabilities.
 
         Parameters
@@ -363,7 +376,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             log_proba = torch.log_softmax(logits, dim=1)
         return log_proba.numpy()
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities.
 
         Parameters
