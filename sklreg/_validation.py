@@ -11,6 +11,7 @@ from numbers import Integral, Real
 
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Hidden, Interval, Options, StrOptions
+from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -25,6 +26,7 @@ __all__ = [
     "Real",
     "StrOptions",
     "_check_sample_weight",
+    "_raise_for_params",
     "_fit_context",
     "check_is_fitted",
     "fit_transaction",

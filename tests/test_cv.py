@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 from sklearn import linear_model as sk
 from sklearn.model_selection import GroupKFold, KFold
 
@@ -92,9 +93,29 @@ def test_threaded_folds_equal_serial():
 def test_cv_splitter_params_and_verbose_progress(capsys):
     X, y, _ = _data(seed=4)
     groups = np.arange(len(y)) % 3
-    est = LassoCV(cv=GroupKFold(3), alphas=5, verbose=True).fit(X, y, groups=groups)
+    # as scikit-learn: split parameters need metadata routing
+    with pytest.raises(ValueError, match="groups"):
+        LassoCV(cv=GroupKFold(3), alphas=5).fit(X, y, groups=groups)
+    with sklearn.config_context(enable_metadata_routing=True):
+        est = LassoCV(cv=GroupKFold(3), alphas=5, verbose=True)
+        est.fit(X, y, groups=groups)
     assert est.mse_path_.shape == (5, 3)
     assert "100%" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "alphas, error, match",
+    [
+        ((1.0, -1.0), ValueError, r"alphas\[1\] == -1.0, must be >= 0.0"),
+        ((1, 1.0, "1"), TypeError, r"alphas\[2\] must be an instance of float"),
+    ],
+)
+def test_alpha_lists_are_checked_like_sklearn(alphas, error, match):
+    X, y, _ = _data(seed=4)
+    with pytest.raises(error, match=match):
+        LassoCV(alphas=alphas).fit(X, y)
+    with pytest.raises(error, match=match):
+        sk.LassoCV(alphas=alphas).fit(X, y)
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -221,3 +242,42 @@ def test_near_ties_in_cv_error_go_to_the_largest_alpha():
 
     assert _first_min(np.array([3.0, 1.0 + 1e-14, 1.0, 2.0])) == 1
     assert _first_min(np.array([3.0, 1.0 + 1e-6, 1.0, 2.0])) == 2
+
+
+def test_ridge_loo_wide_data_with_intercept_matches_sklearn():
+    rng = np.random.RandomState(0)
+    X = rng.randn(20, 60)
+    y = X[:, :5] @ rng.randn(5) + 0.1 * rng.randn(20)
+    alphas = [1e-5, 1e-3, 1e-1]
+    ours = RidgeCV(alphas=alphas).fit(X, y)
+    ref = sk.RidgeCV(alphas=alphas).fit(X, y)
+    assert ours.alpha_ == ref.alpha_
+    assert ours.best_score_ == pytest.approx(ref.best_score_, rel=1e-6)
+
+
+def test_elastic_net_cv_alphas_shape_follows_sklearn():
+    X, y, _ = _data(seed=6)
+    kw = dict(l1_ratio=[0.5, 0.9], cv=KFold(3))
+    for alphas in ([0.1, 0.05, 0.01], 4):
+        ours = ElasticNetCV(alphas=alphas, **kw).fit(X, y)
+        ref = sk.ElasticNetCV(alphas=alphas, **kw).fit(X, y)
+        assert ours.alphas_.shape == ref.alphas_.shape
+
+
+def test_thread_folds_run_inside_a_process_backend():
+    joblib = pytest.importorskip("joblib")
+    X, y, _ = _data(seed=7)
+    serial = LassoCV(alphas=6, cv=KFold(3)).fit(X, y)
+    with joblib.parallel_backend("loky"):
+        parallel = LassoCV(alphas=6, cv=KFold(3), n_jobs=2).fit(X, y)
+    np.testing.assert_array_equal(parallel.coef_, serial.coef_)
+
+
+def test_refit_is_the_solution_at_alpha():
+    X, y, _ = _data(seed=8)
+    cv = LassoCV(alphas=8, cv=KFold(3)).fit(X, y)
+    exact = sk.Lasso(alpha=cv.alpha_, tol=1e-14, max_iter=100_000).fit(X, y)
+    np.testing.assert_allclose(cv.coef_, exact.coef_, rtol=1e-5, atol=1e-7)
+    # deterministic: the same data give the same model
+    again = LassoCV(alphas=8, cv=KFold(3)).fit(X, y)
+    np.testing.assert_array_equal(again.coef_, cv.coef_)

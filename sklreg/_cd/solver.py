@@ -153,7 +153,7 @@ class WorkingSetSolver:
         # the last epoch moved no coefficient by more than tol (relative): a
         # loose dual point alone must not stop the run on a point that is
         # still moving.
-        small_step = True
+        small_step = True  # a start that already certifies is kept (n_iter=0)
         active = all_cols  # the features not screened out
         ws = all_cols[:0]
         xtr = datafit.xtr(state)

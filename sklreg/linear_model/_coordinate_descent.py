@@ -48,14 +48,22 @@ def _validate_fit_data(estimator, X, y, sample_weight, check_input=True):
     return X, y, sample_weight
 
 
-def _gram_option(precompute):
+# Below this tol the Gram form's cancellation errors (it works with squares:
+# X^T X, ||y||^2 - 2 w.q + w.Gw) could exceed what the tolerance asks for.
+_GRAM_MIN_TOL = 1e-8
+
+
+def _gram_option(precompute, tol=None):
     """Map scikit-learn's ``precompute`` to :class:`LinearProblem`'s ``gram``.
 
     ``precompute=False`` (the default) lets sklreg decide from the shape of
     the data: the Gram form gives the same solution, only faster when
-    n_samples >> n_features.
+    n_samples >> n_features, as long as ``tol`` is not so tight that the
+    Gram form's loss of precision would show.
     """
     if isinstance(precompute, str) or precompute is False:
+        if tol is not None and tol < _GRAM_MIN_TOL:
+            return False
         return "auto"
     if precompute is True:
         return True
@@ -93,9 +101,10 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
     precompute : bool or array-like of shape (n_features, n_features), \
             default=False
         Whether to solve through the Gram matrix ``X^T X``. With the default
-        ``False`` sklreg chooses: dense data with ``n_samples >= 2 *
-        n_features`` uses the Gram form (same solution, less work). An array
-        is used as the Gram matrix when there is no centring or weighting.
+        ``False`` sklreg chooses: dense float64 data with ``n_samples >= 2 *
+        n_features`` and ``tol >= 1e-8`` uses the Gram form (same solution,
+        less work). An array is used as the Gram matrix unless ``X`` needs
+        centring.
     max_iter : int, default=1000
         The maximum number of coordinate-descent epochs.
     copy_X : bool, default=True
@@ -226,7 +235,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
             sample_weight,
             self.fit_intercept,
             self.copy_X,
-            gram=_gram_option(self.precompute),
+            gram=_gram_option(self.precompute, self.tol),
         )
         n_targets = problem.n_targets
         if self.warm_start and hasattr(self, "coef_"):

@@ -14,10 +14,11 @@ import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import MultiOutputMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearModel
 from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
 from sklearn.model_selection import check_cv
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_array, check_random_state, check_scalar
 from threadpoolctl import threadpool_limits
 
 from sklreg._cd.solver import WorkingSetSolver
@@ -29,6 +30,7 @@ from sklreg._validation import (
     StrOptions,
     _check_sample_weight,
     _fit_context,
+    _raise_for_params,
     fit_transaction,
     validate_data,
 )
@@ -72,15 +74,26 @@ def _check_weights(sample_weight, X):
 
 
 def _check_alpha_list(alphas, *, strictly_positive=False):
-    """A 1-D float array of finite alphas, ``> 0`` or ``>= 0``."""
-    arr = np.atleast_1d(np.asarray(alphas, dtype=np.float64))
-    if arr.ndim != 1 or arr.size == 0:
+    """A 1-D float array of alphas, each checked as scikit-learn does."""
+    raw = np.atleast_1d(np.asarray(alphas, dtype=object))
+    if raw.ndim != 1 or raw.size == 0:
         raise ValueError(f"alphas must be a non-empty 1-D array, got {alphas!r}.")
-    bad = ~np.isfinite(arr) | (arr <= 0 if strictly_positive else arr < 0)
-    if np.any(bad):
-        bound = "> 0" if strictly_positive else ">= 0"
-        raise ValueError(f"alphas must be finite and {bound}, got {alphas!r}.")
+    for index, alpha in enumerate(raw):
+        check_scalar(
+            alpha,
+            f"alphas[{index}]",
+            target_type=Real,
+            min_val=0.0,
+            include_boundaries="neither" if strictly_positive else "left",
+        )
+    arr = raw.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"alphas must be finite, got {alphas!r}.")
     return arr
+
+
+# The final model at alpha_ is solved this much tighter than the folds.
+_REFIT_TOL_FACTOR = 1e-4
 
 
 class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
@@ -125,13 +138,16 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
             MSE of each fold, and in the final refit. The cross-validated
             MSE is the unweighted mean of the folds' weighted MSEs.
         **params : dict
-            Passed to the CV splitter's ``split`` (e.g. ``groups``).
+            Passed to the CV splitter's ``split`` (e.g. ``groups``); as in
+            scikit-learn, only with metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``).
 
         Returns
         -------
         self : object
             Fitted estimator.
         """
+        _raise_for_params(params, self, "fit")
         with fit_transaction(self):
             return self._fit(X, y, sample_weight, params)
 
@@ -194,7 +210,9 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
             else nullcontext()
         )
         with progress, limits:
-            mse = Parallel(n_jobs=self.n_jobs, prefer="threads")(jobs)
+            # threads (the kernels release the GIL), even inside a user's
+            # parallel_backend("loky"): the jobs share the progress reporter
+            mse = Parallel(n_jobs=self.n_jobs, require="sharedmem")(jobs)
         mse = np.reshape(mse, (len(l1_ratios), len(folds), n_alphas))
         alpha, l1_ratio, above = self._select(mse, alphas, l1_ratios)
         self._refit(X, y, sample_weight, alpha, l1_ratio, above)
@@ -243,23 +261,32 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
         if "l1_ratio" in self.get_params():  # LassoCV has no l1_ratio_
             self.l1_ratio_ = best_l1_ratio
         self.mse_path_ = np.squeeze(np.moveaxis(mse, 2, 1))
-        self.alphas_ = alphas[0] if len(l1_ratios) == 1 else alphas
+        # one grid per l1_ratio only when the grid is generated from the data
+        same_grid = len(l1_ratios) == 1 or not isinstance(self.alphas, Integral)
+        self.alphas_ = alphas[0] if same_grid else alphas
         return best_alpha, best_l1_ratio, above
 
     def _refit(self, X, y, sample_weight, alpha, l1_ratio, above):
         """Fit sklreg's estimator at the chosen alpha on all the data.
 
-        As glmnet, the refit follows the path on all the data: it is
-        warm-started from the solution at the grid's previous alpha (one
-        path of strong-rule-screened solves down the grid).  A cold solve
-        at a small alpha would stop at a tolerance-dependent point.
+        As glmnet, the refit follows the path on all the data down to
+        ``alpha_`` (warm starts, strong-rule-screened solves) and then
+        solves at ``alpha_`` itself to ``_REFIT_TOL_FACTOR * tol``: the
+        result is the solution at ``alpha_`` to many more digits than a
+        cold ``Lasso(alpha=alpha_).fit(X, y)`` at ``tol`` (the two agree to
+        that fit's own tolerance), and weighted samples give the model of
+        repeated ones even for small, ill-conditioned ``alpha_``.
         """
+        # float32 cannot certify gaps far below its own precision
+        refit_tol = self.tol * _REFIT_TOL_FACTOR
+        if X.dtype == np.float32:
+            refit_tol = min(self.tol, max(refit_tol, 1e-7))
         model = self._final_estimator(alpha, l1_ratio)
         model.set_params(
             fit_intercept=self.fit_intercept,
             precompute=(False if isinstance(self.precompute, str) else self.precompute),
             max_iter=self.max_iter,
-            tol=self.tol,
+            tol=refit_tol,
             copy_X=self.copy_X,
             positive=self.positive,
             random_state=self.random_state,
@@ -268,11 +295,28 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
         if len(above):
             model.set_params(warm_start=True)
             model.coef_ = self._path_start(X, y, sample_weight, above, l1_ratio)
-        model.fit(X, y, sample_weight=sample_weight)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(X, y, sample_weight=sample_weight)
+        for w in caught:
+            # the tighter refit's own target is ours, not the user's: warn
+            # only when the user's tol is not met either
+            if not (
+                issubclass(w.category, ConvergenceWarning)
+                and self._meets_user_tol(model, y, sample_weight)
+            ):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         self.coef_ = model.coef_
         self.intercept_ = model.intercept_
         self.dual_gap_ = model.dual_gap_
         self.n_iter_ = model.n_iter_
+
+    def _meets_user_tol(self, model, y, sample_weight):
+        """Whether ``model``'s certified gap is within the user's ``tol``."""
+        sw = np.ones_like(y) if sample_weight is None else sample_weight
+        sw = sw * (y.shape[0] / sw.sum())
+        yc = y - (np.average(y, weights=sw) if self.fit_intercept else 0.0)
+        return model.dual_gap_ <= self.tol * float(sw @ yc**2) / y.shape[0]
 
     def _path_start(self, X, y, sample_weight, alphas, l1_ratio):
         """Coefficients at the last of ``alphas`` along the full-data path."""
@@ -280,7 +324,8 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
         if sample_weight is not None:
             sample_weight = sample_weight * (n_samples / np.sum(sample_weight))
         gram = _gram_option(
-            False if isinstance(self.precompute, str) else self.precompute
+            False if isinstance(self.precompute, str) else self.precompute,
+            self.tol,
         )
         problem = LinearProblem(
             X, y, sample_weight, self.fit_intercept, True, gram=gram
@@ -657,13 +702,15 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, LinearModel):
             Non-negative weights of the squared errors, used in every fit
             and in the scores (leave-one-out, or each test fold).
         **params : dict
-            Passed to the CV splitter's ``split`` (k-fold only).
+            Passed to the CV splitter's ``split`` (k-fold only), with
+            metadata routing enabled as in scikit-learn.
 
         Returns
         -------
         self : object
             Fitted estimator.
         """
+        _raise_for_params(params, self, "fit")
         with fit_transaction(self):
             return self._fit(X, y, sample_weight, params)
 

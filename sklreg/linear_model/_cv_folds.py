@@ -56,7 +56,7 @@ def enet_fold_mse(
     n_train = X_train.shape[0]
     if sw_train is not None:
         sw_train = sw_train * (n_train / np.sum(sw_train))
-    gram = _gram_option(precompute)
+    gram = _gram_option(precompute, tol)
     if isinstance(gram, np.ndarray):  # the full data's Gram is not the fold's
         gram = True
     problem = LinearProblem(X_train, y_train, sw_train, fit_intercept, False, gram)

@@ -414,7 +414,7 @@ def enet_path(
     else:
         alphas = resolved
 
-    gram = _gram_option(precompute)
+    gram = _gram_option(precompute, solver.tol)
     if isinstance(gram, np.ndarray) and sample_weight is not None:
         gram = True
     # check_array already copied X when asked to: no second copy here

@@ -107,7 +107,10 @@ def decompose(design, mode):
     """
     if mode == "gram":
         lam, U = np.linalg.eigh(design.kernel())
-        return U, np.maximum(lam, 0.0)
+        # drop the null space (with an intercept, the centring direction):
+        # its eigenvalues are rounding noise, not a direction of the data
+        keep = lam > lam.max(initial=0.0) * 1e-12 if lam.size else lam > 0
+        return U[:, keep], lam[keep]
     if mode == "svd":
         U, sing, _ = np.linalg.svd(design.Z, full_matrices=False)
         return U, sing**2
