@@ -81,3 +81,18 @@ def test_fit_progress_without_callback_support():
         for _ in range(3):
             progress.step(loss=1.0)
     assert issubclass(LassoCV, CallbackSupportMixin)
+
+
+def test_mlp_reports_each_epoch_to_callbacks():
+    pytest.importorskip("torch")
+    from sklearn.datasets import load_iris
+
+    from sklreg import MLPClassifier
+
+    X, y = load_iris(return_X_y=True)
+    rec = RecordingCallback()
+    est = MLPClassifier(hidden_layer_sizes=(8,), max_iter=7, n_iter_no_change=100)
+    with pytest.warns(Warning):
+        est.set_callbacks(rec).fit(X, y)
+    assert rec.ends.count("epochs") == est.n_iter_ == 7
+    assert rec.setups == rec.teardowns == 1

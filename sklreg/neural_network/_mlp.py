@@ -14,6 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from torch import nn
 
+from sklreg._progress import CallbackSupportMixin, FitProgress
 from sklreg._validation import (
     Interval,
     Options,
@@ -40,7 +41,7 @@ def _as_tensor(array, dtype, device):
     return torch.from_numpy(array).to(device)
 
 
-class MLPClassifier(ClassifierMixin, BaseEstimator):
+class MLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     r"""Multi-layer perceptron classifier with elastic-net, dropout and batch norm.
 
     The model and its training follow :class:`sklearn.neural_network.MLPClassifier`
@@ -708,60 +709,59 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if early_stopping:
             best_state = {k: v.clone() for k, v in net.module_.state_dict().items()}
 
-        progress = None
-        if self.verbose:
-            from tqdm.auto import tqdm
-
-            progress = tqdm(total=1 if incremental else self.max_iter, desc="epochs")
+        progress = FitProgress(
+            self,
+            total=1 if incremental else self.max_iter,
+            desc="epochs",
+            verbose=self.verbose,
+        )
         iterator = net.get_iterator(train, training=True)
         net.notify("on_train_begin", X=train, y=None)
         n_iter = 0
-        try:
-            for _ in range(self.max_iter):
-                loss = net.fit_epoch(iterator, train, valid)
-                n_iter += 1
-                t += len(train)
-                loss_curve.append(loss)
-                postfix = {"loss": f"{loss:.5f}"}
-                if early_stopping:
-                    score = self._accuracy(net, valid)
-                    net.history.record("valid_acc", score)
-                    scores.append(score)
-                    postfix["val_acc"] = f"{score:.4f}"
-                    if score < best_score + self.tol:
-                        no_improvement += 1
+        with progress:
+            try:
+                for _ in range(self.max_iter):
+                    loss = net.fit_epoch(iterator, train, valid)
+                    n_iter += 1
+                    t += len(train)
+                    loss_curve.append(loss)
+                    postfix = {"loss": f"{loss:.5f}"}
+                    if early_stopping:
+                        score = self._accuracy(net, valid)
+                        net.history.record("valid_acc", score)
+                        scores.append(score)
+                        postfix["val_acc"] = f"{score:.4f}"
+                        if score < best_score + self.tol:
+                            no_improvement += 1
+                        else:
+                            no_improvement = 0
+                        if score > best_score:
+                            best_score = score
+                            best_state = {
+                                k: v.clone()
+                                for k, v in net.module_.state_dict().items()
+                            }
                     else:
-                        no_improvement = 0
-                    if score > best_score:
-                        best_score = score
-                        best_state = {
-                            k: v.clone() for k, v in net.module_.state_dict().items()
-                        }
-                else:
-                    if loss > best_loss - self.tol:
-                        no_improvement += 1
-                    else:
-                        no_improvement = 0
-                    best_loss = min(best_loss, loss)
-                net.end_epoch(train, valid)
-                if progress is not None:
-                    progress.set_postfix(postfix, refresh=False)
-                    progress.update()
-                if no_improvement > self.n_iter_no_change:
-                    break
-                if incremental:
-                    break
-                if n_iter == self.max_iter:
-                    warnings.warn(
-                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                        "reached and the optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                    )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.")
-        finally:
-            if progress is not None:
-                progress.close()
+                        if loss > best_loss - self.tol:
+                            no_improvement += 1
+                        else:
+                            no_improvement = 0
+                        best_loss = min(best_loss, loss)
+                    net.end_epoch(train, valid)
+                    progress.step(**postfix)
+                    if no_improvement > self.n_iter_no_change:
+                        break
+                    if incremental:
+                        break
+                    if n_iter == self.max_iter:
+                        warnings.warn(
+                            "Stochastic Optimizer: Maximum iterations "
+                            f"({self.max_iter}) reached and the optimization "
+                            "hasn't converged yet.",
+                            ConvergenceWarning,
+                        )
+            except KeyboardInterrupt:
+                warnings.warn("Training interrupted by user.")
         net.notify("on_train_end", X=train, y=None)
         if early_stopping:
             net.module_.load_state_dict(best_state)
