@@ -16,6 +16,7 @@ Run: ``python examples/plot_dropout_batchnorm.py [--fast] [--output-dir DIR]``.
 """
 
 import argparse
+import os
 import time
 import warnings
 from pathlib import Path
@@ -121,9 +122,15 @@ def plot(gap_results, bn_results, path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fast", action="store_true", help="tiny run (< 30 s)")
-    parser.add_argument("--output-dir", default="examples/output")
+    parser.add_argument(
+        "--fast", action="store_true", help="tiny run (also SKLREG_EXAMPLES_FAST=1)"
+    )
+    parser.add_argument(
+        "--output-dir", default=Path(__file__).resolve().parent / "output"
+    )
     args = parser.parse_args(argv)
+    fast_env = os.environ.get("SKLREG_EXAMPLES_FAST", "").strip().lower()
+    args.fast = args.fast or fast_env not in ("", "0", "false", "no")
 
     if args.fast:
         n_train, hidden, deep, epochs, batch_size = 150, (64, 64), (32,) * 4, 8, 50
