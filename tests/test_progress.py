@@ -96,3 +96,14 @@ def test_mlp_reports_each_epoch_to_callbacks():
         est.set_callbacks(rec).fit(X, y)
     assert rec.ends.count("epochs") == est.n_iter_ == 7
     assert rec.setups == rec.teardowns == 1
+
+
+def test_path_verbose_shows_a_bar_over_alphas(data, capsys):
+    from sklreg import lasso_path
+
+    X, y = data
+    lasso_path(X, y, alphas=np.geomspace(10, 0.1, 6), verbose=True)
+    err = capsys.readouterr().err
+    assert "enet_path" in err and "6/6" in err
+    lasso_path(X, y, alphas=np.geomspace(10, 0.1, 6))
+    assert capsys.readouterr().err == ""

@@ -6,7 +6,6 @@ each solve warm-started from the previous solution, and screened by the
 sequential strong rules of :mod:`sklreg.linear_model._strong_rules`.
 """
 
-import sys
 import warnings
 from numbers import Integral, Real
 
@@ -16,6 +15,7 @@ from sklearn.utils import check_array
 
 from sklreg._cd.penalties import L2, ElasticNetPenalty
 from sklreg._cd.solver import WorkingSetSolver
+from sklreg._progress import FitProgress
 from sklreg.linear_model._base import LinearProblem, _weighted_col_mean
 from sklreg.linear_model._coordinate_descent import _gram_option
 from sklreg.linear_model._strong_rules import (
@@ -429,18 +429,19 @@ def enet_path(
                 f"coef_init has shape {np.shape(coef_init)}, expected ({n_features},)."
             )
 
-    callback = _verbose_callback(verbose, len(alphas))
-    coefs, dual_gaps, n_iters = _target_path(
-        problem.datafit(0),
-        n_samples,
-        alphas,
-        l1_ratio=l1_ratio,
-        positive=positive,
-        solver=solver,
-        w0=w0,
-        dtype=X.dtype,
-        callback=callback,
-    )
+    # verbose: a tqdm bar over the alphas (a widget in notebooks)
+    with FitProgress(None, len(alphas), "enet_path", verbose=verbose) as progress:
+        coefs, dual_gaps, n_iters = _target_path(
+            problem.datafit(0),
+            n_samples,
+            alphas,
+            l1_ratio=l1_ratio,
+            positive=positive,
+            solver=solver,
+            w0=w0,
+            dtype=X.dtype,
+            callback=None if not verbose else (lambda i: progress.step()),
+        )
     if y.ndim == 2:
         coefs = coefs[np.newaxis]
     if return_n_iter:
@@ -561,19 +562,6 @@ def _make_solver(tol=1e-4, max_iter=1000, random_state=None, selection="cyclic")
     return WorkingSetSolver(
         tol=tol, max_iter=max_iter, selection=selection, random_state=random_state
     )
-
-
-def _verbose_callback(verbose, n_alphas):
-    if not verbose:
-        return None
-
-    def report(i):
-        if verbose > 1:
-            print(f"Path: {i:03d} out of {n_alphas:03d}")
-        else:
-            sys.stderr.write(".")
-
-    return report
 
 
 __all__ = ["enet_path", "lasso_path"]
