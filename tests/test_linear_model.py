@@ -428,3 +428,16 @@ def test_sparse_gram_form_matches_dense(weighted):
     ours = Lasso(alpha=0.01, precompute=True, **TIGHT).fit(X, y, sample_weight=sw)
     ref = sk.Lasso(alpha=0.01, **TIGHT).fit(X.toarray(), y, sample_weight=sw)
     assert_same_model(ours, ref)
+
+
+@pytest.mark.parametrize("offset", [5.0, 1e6])
+def test_gram_form_with_large_column_means_matches_sklearn(offset):
+    # n >> p: the Gram form; a mean far above the spread must not cost digits
+    rng = np.random.RandomState(15)
+    X = rng.randn(400, 8) + offset
+    y = (X - offset) @ rng.randn(8) + rng.randn(400)
+    X_copy = X.copy()
+    ours = Lasso(alpha=0.05, tol=1e-9, max_iter=10_000).fit(X, y)
+    ref = sk.Lasso(alpha=0.05, tol=1e-9, max_iter=10_000).fit(X, y)
+    assert_same_model(ours, ref, rtol=1e-6)
+    np.testing.assert_array_equal(X, X_copy)  # X is never modified
