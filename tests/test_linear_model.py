@@ -437,7 +437,7 @@ def test_gram_form_with_large_column_means_matches_sklearn(offset):
     X = rng.randn(400, 8) + offset
     y = (X - offset) @ rng.randn(8) + rng.randn(400)
     X_copy = X.copy()
-    ours = Lasso(alpha=0.05, tol=1e-9, max_iter=10_000).fit(X, y)
-    ref = sk.Lasso(alpha=0.05, tol=1e-9, max_iter=10_000).fit(X, y)
+    ours = Lasso(alpha=0.05, precompute=True, tol=1e-10, max_iter=10_000).fit(X, y)
+    ref = sk.Lasso(alpha=0.05, tol=1e-10, max_iter=10_000).fit(X, y)
     assert_same_model(ours, ref, rtol=1e-6)
     np.testing.assert_array_equal(X, X_copy)  # X is never modified
