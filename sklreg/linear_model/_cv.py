@@ -374,8 +374,11 @@ _CV_PARAMS_DOC = """
     tol : float, default=1e-4
         Stop each solve of the folds when the duality gap is at most
         ``tol * ||y||^2 / n_samples`` (scikit-learn's criterion). The final
-        refit runs to ``min(tol, 1e-8)``, so that ``coef_`` does not depend
-        on where a looser solve happens to stop.
+        refit, warm-started along the full-data path, runs to ``1e-4 * tol``
+        (float32: to at most 1e-7), so that ``coef_`` is the solution at
+        ``alpha_`` rather than wherever a looser solve happens to stop (a
+        cold ``Lasso(alpha=alpha_, tol=tol)`` agrees with it to its own
+        tolerance).
     copy_X : bool, default=True
         If False, ``X`` may be overwritten by the final refit.
     cv : int, cross-validation generator or iterable, default=None
