@@ -58,7 +58,12 @@ class FitProgress:
 
     def __enter__(self):
         init = getattr(self.estimator, "_init_callback_context", None)
-        if init is not None:
+        # only when callbacks are set, directly or by a meta-estimator: the
+        # callback context costs time on every step
+        wanted = getattr(self.estimator, "_skl_callbacks", None) or hasattr(
+            self.estimator, "_parent_callback_ctx"
+        )
+        if init is not None and wanted:
             self._ctx = init(max_subtasks=self.total)
             self._ctx.call_on_fit_task_begin(
                 estimator=self.estimator, X=self.X, y=self.y
