@@ -37,15 +37,19 @@ def _validate_fit_data(estimator, X, y, sample_weight, check_input=True):
             y_numeric=True,
         )
         y = check_array(y, dtype=X.dtype.type, ensure_2d=False, copy=False)
-    if isinstance(sample_weight, numbers.Number):
-        sample_weight = None
-    if sample_weight is not None:
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-        if not np.any(sample_weight > 0):
-            raise ValueError("sample_weight must have at least one positive value.")
-    return X, y, sample_weight
+    return X, y, _check_weights(sample_weight, X)
+
+
+def _check_weights(sample_weight, X):
+    """Non-negative sample weights with a positive one, or None (a scalar)."""
+    if sample_weight is None or isinstance(sample_weight, numbers.Number):
+        return None
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+    )
+    if not np.any(sample_weight > 0):
+        raise ValueError("sample_weight must have at least one positive value.")
+    return sample_weight
 
 
 # Below this tol the Gram form's cancellation errors (it works with squares:

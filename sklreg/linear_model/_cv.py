@@ -6,7 +6,6 @@ The estimators are thin: the alpha grid and the warm-started paths live in
 of Ridge in :mod:`~sklreg.linear_model._ridge_loo`.
 """
 
-import numbers
 import warnings
 from contextlib import nullcontext
 
@@ -28,14 +27,18 @@ from sklreg._validation import (
     Interval,
     Real,
     StrOptions,
-    _check_sample_weight,
     _fit_context,
     _raise_for_params,
     fit_transaction,
     validate_data,
 )
 from sklreg.linear_model._base import LinearProblem
-from sklreg.linear_model._coordinate_descent import ElasticNet, Lasso, _gram_option
+from sklreg.linear_model._coordinate_descent import (
+    ElasticNet,
+    Lasso,
+    _check_weights,
+    _gram_option,
+)
 from sklreg.linear_model._cv_folds import (
     enet_fold_mse,
     ridge_fold_scores,
@@ -58,19 +61,6 @@ def _first_min(values):
     """Index of the first value within ``_TIE_RTOL`` of the minimum."""
     low = np.min(values)
     return int(np.flatnonzero(values <= low + _TIE_RTOL * abs(low))[0])
-
-
-def _check_weights(sample_weight, X):
-    if isinstance(sample_weight, numbers.Number):
-        return None
-    if sample_weight is None:
-        return None
-    sample_weight = _check_sample_weight(
-        sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-    )
-    if not np.any(sample_weight > 0):
-        raise ValueError("sample_weight must have at least one positive value.")
-    return sample_weight
 
 
 def _check_alpha_list(alphas, *, strictly_positive=False):
