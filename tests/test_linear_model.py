@@ -257,14 +257,15 @@ def test_path_method_and_sparse_coef_type_follow_sklearn(diabetes):
     assert type(est.sparse_coef_) is type(sk.Lasso(alpha=0.5).fit(X, y).sparse_coef_)
 
 
-def test_ridge_accepts_sklearn_default_solver_only():
+@pytest.mark.parametrize("solver", ["auto", "svd", "cholesky", "lsqr", "sag"])
+def test_ridge_accepts_sklearn_solver_names_and_solves_by_cd(solver):
     X, y = dense_problem(40, 5, seed=13)
-    assert_same_model(
-        Ridge(solver="auto").fit(X, y), sk.Ridge(solver="auto").fit(X, y), rtol=1e-7
-    )
-    assert Ridge(solver="cd").fit(X, y).solver_ == "cd"
+    ours = Ridge(solver=solver).fit(X, y)
+    ref = sk.Ridge(solver=solver, tol=1e-12, max_iter=100_000, random_state=0)
+    assert_same_model(ours, ref.fit(X, y), rtol=1e-6)
+    assert ours.solver_ == "cd"
     with pytest.raises(InvalidParameterError, match="solver"):
-        Ridge(solver="cholesky").fit(X, y)
+        Ridge(solver="newton").fit(X, y)
 
 
 def test_float32_ridge_gram_is_solved_in_float64():

@@ -17,6 +17,18 @@ from sklreg._validation import (
 from sklreg.linear_model._base import LinearProblem
 from sklreg.linear_model._coordinate_descent import _validate_fit_data
 
+# scikit-learn's Ridge solvers: accepted so that code written for it runs as
+# is; every one of them is solved here by coordinate descent (same model).
+_SKLEARN_SOLVERS = (
+    "auto",
+    "svd",
+    "cholesky",
+    "lsqr",
+    "sparse_cg",
+    "sag",
+    "saga",
+    "lbfgs",
+)
 # Default cap on epochs when max_iter=None; Gram-form epochs cost O(p^2).
 _DEFAULT_MAX_ITER = 10_000
 # With more features than samples, Ridge is solved in its dual (kernel) form
@@ -78,9 +90,11 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         solvers to about 8 digits; on the dual coefficients in the kernel
         form; at most 1e-10 in the Gram and kernel forms, whose epochs are
         cheap; never below 1e-13).
-    solver : {'auto', 'cd'}, default='auto'
-        Both mean coordinate descent (the only solver here); ``'auto'`` is
-        accepted so that code written for scikit-learn's default runs as is.
+    solver : {'auto', 'cd', 'svd', 'cholesky', 'lsqr', 'sparse_cg', 'sag', \
+            'saga', 'lbfgs'}, default='auto'
+        Every value means coordinate descent, the only solver here (see
+        ``solver_``); scikit-learn's names are accepted so that code written
+        for it runs unchanged and gets the same model (to ``tol``).
     positive : bool, default=False
         Force the coefficients to be non-negative.
     random_state : int, RandomState instance, default=None
@@ -118,7 +132,7 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         "copy_X": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "solver": [StrOptions({"auto", "cd"})],
+        "solver": [StrOptions({"cd", *_SKLEARN_SOLVERS})],
         "positive": ["boolean"],
         "random_state": ["random_state"],
     }
