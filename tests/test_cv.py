@@ -281,3 +281,18 @@ def test_refit_is_the_solution_at_alpha():
     # deterministic: the same data give the same model
     again = LassoCV(alphas=8, cv=KFold(3)).fit(X, y)
     np.testing.assert_array_equal(again.coef_, cv.coef_)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("shape", [(30, 10), (10, 30)])
+def test_ridge_loo_coef_is_exact_even_near_alpha_zero(sparse, shape):
+    rng = np.random.RandomState(9)
+    X = rng.randn(*shape)
+    y = X @ rng.randn(shape[1]) + 10.0  # noise-free: alpha -> 0 is least squares
+    Xin = sp.csr_matrix(X) if sparse else X
+    for alpha in (1e-12, 1.0, 1e6):
+        ours = RidgeCV(alphas=[alpha]).fit(Xin, y)
+        ref = sk.RidgeCV(alphas=[alpha]).fit(X, y)
+        np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-6, atol=1e-9)
+        assert ours.intercept_ == pytest.approx(ref.intercept_, rel=1e-8)
+        assert type(ours.intercept_) is type(ref.intercept_)

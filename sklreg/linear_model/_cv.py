@@ -721,7 +721,10 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, LinearModel):
         sample_weight = _check_weights(sample_weight, X)
         alphas = _check_alpha_list(self.alphas, strictly_positive=self.cv is None)
         if self.cv is None:
-            alpha = self._loo(X, y, sample_weight, alphas)
+            alpha, exact = self._loo(X, y, sample_weight, alphas)
+            self._set_exact_coef(exact, alpha, y)
+            self.alpha_ = alpha
+            return self
         else:
             if self.store_cv_results:
                 raise ValueError("cv!=None and store_cv_results=True are incompatible")
@@ -784,11 +787,33 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, LinearModel):
                 best_score, best_alpha = np.asarray(float(score)), np.asarray(alpha)
         if self.store_cv_results:
             self.cv_results_ = np.stack(results, axis=-1).astype(X.dtype, copy=False)
+        exact = (design, U, lam, Uz, X.dtype)
         if per_target:
             self.best_score_ = best_score
-            return best_alpha
+            return best_alpha, exact
         self.best_score_ = float(best_score)
-        return float(best_alpha)
+        return float(best_alpha), exact
+
+    def _set_exact_coef(self, exact, alpha, y):
+        """The model at ``alpha`` from the decomposition LOO already has.
+
+        Exact (and minimum-norm as alpha -> 0), where a coordinate-descent
+        refit would only reach ``tol``: scikit-learn's RidgeCV does the same.
+        """
+        design, U, lam, Uz, dtype = exact
+        coef = design.ridge_coef(U, lam, Uz, alpha)
+        if coef.ndim == 2:
+            coef = coef.T
+            if coef.shape[0] == 1:
+                coef = coef[0]
+        self.coef_ = coef.astype(dtype, copy=False)
+        if self.fit_intercept:
+            self.intercept_ = design.y_offset - design.X_offset @ self.coef_.T
+            self.intercept_ = np.asarray(self.intercept_, dtype=dtype)
+            if self.intercept_.ndim == 0:  # a numpy scalar, as scikit-learn's
+                self.intercept_ = self.intercept_[()]
+        else:
+            self.intercept_ = 0.0
 
     @staticmethod
     def _score_predictions(scorer, pred, y, sample_weight, per_target):

@@ -90,6 +90,26 @@ class CenteredDesign:
             C += float(self.s @ self.s) * np.outer(mu, mu)
         return C
 
+    def rmatmul(self, B):
+        """``Z^T @ B``."""
+        if not self.sparse:
+            return self.Z.T @ B
+        return np.asarray(self.SX.T @ B) - np.multiply.outer(self.X_offset, self.s @ B)
+
+    def ridge_coef(self, U, lam, Uz, alpha):
+        """Exact Ridge coefficients ``Z^T (Z Z^T + alpha I)^-1 z``.
+
+        From the decomposition ``Z Z^T = U diag(lam) U^T`` (null space
+        dropped: ``Z^T`` maps it to zero), this is the minimum-norm solution
+        as ``alpha -> 0``.  ``alpha`` is a scalar or one value per target.
+        Returns ``(n_features,)`` for 1-D ``z``, else ``(n_features, n_targets)``.
+        """
+        alpha = np.asarray(alpha, dtype=np.float64)
+        if Uz.ndim == 1:
+            return self.rmatmul(U @ (Uz / (lam + alpha)))
+        scaled = Uz / (lam[:, None] + np.broadcast_to(alpha, (Uz.shape[1],)))
+        return self.rmatmul(U @ scaled)
+
     def matmul(self, B):
         """``Z @ B``."""
         if not self.sparse:
