@@ -177,9 +177,11 @@ class QuadraticSparse(_Quadratic):
     y : ndarray of shape (n_samples,), already centred and scaled
     col_means : ndarray of shape (n_features,) or None
     v : ndarray of shape (n_samples,) or None
+    sq_norms : ndarray of shape (n_features,), default=None
+        ``||X_eff[:, j]||^2``, computed when not given.
     """
 
-    def __init__(self, X, y, col_means=None, v=None):
+    def __init__(self, X, y, col_means=None, v=None, sq_norms=None):
         X = sp.csc_matrix(X) if not sp.issparse(X) or X.format != "csc" else X
         self.X = X
         self.y = y
@@ -191,9 +193,12 @@ class QuadraticSparse(_Quadratic):
         self.v = np.ones(n_samples, dtype=dtype) if v is None else v
         self._indices = X.indices.astype(np.int64, copy=False)
         self._indptr = X.indptr.astype(np.int64, copy=False)
-        sq = np.asarray(X.multiply(X).sum(axis=0), dtype=np.float64).ravel()
-        vv = float(np.dot(self.v, self.v))
-        self.sq_norms = np.maximum(sq - self.col_means.astype(np.float64) ** 2 * vv, 0)
+        if sq_norms is None:
+            sq = np.asarray(X.multiply(X).sum(axis=0), dtype=np.float64).ravel()
+            vv = float(np.dot(self.v, self.v))
+            mu2 = self.col_means.astype(np.float64) ** 2
+            sq_norms = np.maximum(sq - mu2 * vv, 0)
+        self.sq_norms = sq_norms
         self.y_norm2 = float(np.dot(y, y))
         self.n_features = n_features
 

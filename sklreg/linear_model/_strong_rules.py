@@ -76,7 +76,11 @@ def restrict(datafit, cols):
         )
     if isinstance(datafit, QuadraticSparse):
         return QuadraticSparse(
-            datafit.X[:, cols], datafit.y, datafit.col_means[cols], datafit.v
+            datafit.X[:, cols],
+            datafit.y,
+            datafit.col_means[cols],
+            datafit.v,
+            datafit.sq_norms[cols],
         )
     return None
 
