@@ -6,25 +6,14 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import assert_same_model
 from sklearn import linear_model as sk
-from sklearn.datasets import load_diabetes
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklreg import ElasticNet, Lasso, Ridge
 
 TIGHT = dict(tol=1e-10, max_iter=200_000)
-
-
-def assert_same_model(ours, ref, rtol=1e-6):
-    scale = max(np.abs(ref.coef_).max(), 1e-12)
-    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=rtol, atol=rtol * scale)
-    iscale = max(np.abs(np.asarray(ref.intercept_)).max(), scale, 1.0)
-    np.testing.assert_allclose(
-        ours.intercept_, ref.intercept_, rtol=rtol, atol=rtol * iscale
-    )
-    assert np.shape(ours.coef_) == np.shape(ref.coef_)
-    assert np.shape(ours.intercept_) == np.shape(ref.intercept_)
 
 
 def pair(name, **params):
@@ -40,11 +29,6 @@ def pair(name, **params):
             ref_params["tol"] = 1e-12
             ref_params["max_iter"] = 100_000
     return ours(**params), ref(**ref_params)
-
-
-@pytest.fixture(scope="module")
-def diabetes():
-    return load_diabetes(return_X_y=True)
 
 
 def dense_problem(n, p, seed=0, n_targets=None):
@@ -190,18 +174,29 @@ def test_attributes_and_sparse_coef(diabetes):
     assert isinstance(est.n_iter_, int) and est.n_iter_ > 0
     assert est.sparse_coef_.shape == (1, 10)
     np.testing.assert_array_equal(est.sparse_coef_.toarray().ravel(), est.coef_)
-    assert np.sum(est.coef_ == 0) > 0  # L1 selects features
+    # L1 selects the features scikit-learn's Lasso selects
+    ref = sk.Lasso(alpha=0.5).fit(X, y)
+    np.testing.assert_array_equal(est.coef_ == 0, ref.coef_ == 0)
+    assert np.sum(est.coef_ == 0) > 0
     ridge = Ridge().fit(X, y)
     assert np.all(ridge.coef_ != 0) and ridge.solver_ == "cd"
 
 
-def test_feature_names_in(diabetes):
-    pd = pytest.importorskip("pandas")
-    X, y = load_diabetes(return_X_y=True, as_frame=True)
-    for est in (Lasso(alpha=0.1), ElasticNet(alpha=0.1), Ridge()):
-        est.fit(X, y)
-        np.testing.assert_array_equal(est.feature_names_in_, X.columns)
-    assert isinstance(X, pd.DataFrame)
+@pytest.mark.parametrize("name", ["Lasso", "ElasticNet", "Ridge"])
+def test_dataframe_gives_feature_names_and_the_numpy_model(name, diabetes_frame):
+    X, y = diabetes_frame
+    est = pair(name, alpha=0.1, **TIGHT)[0].fit(X, y)
+    np.testing.assert_array_equal(est.feature_names_in_, X.columns.to_numpy())
+    assert est.feature_names_in_.dtype == object
+    # the model is the one fitted on the values, and scikit-learn's
+    on_values = pair(name, alpha=0.1, **TIGHT)[0].fit(X.to_numpy(), y.to_numpy())
+    assert not hasattr(on_values, "feature_names_in_")
+    np.testing.assert_array_equal(est.coef_, on_values.coef_)
+    assert est.intercept_ == on_values.intercept_
+    assert_same_model(est, pair(name, alpha=0.1, **TIGHT)[1].fit(X, y))
+    # predicting with the columns in another order is refused, by name
+    with pytest.raises(ValueError, match="feature names"):
+        est.predict(X[X.columns[::-1]])
 
 
 def test_warm_start_continues_from_previous_coef(diabetes):
@@ -210,6 +205,9 @@ def test_warm_start_continues_from_previous_coef(diabetes):
     first = est.n_iter_
     est.fit(X, y)
     assert est.n_iter_ < first
+    # and ends where a cold start ends
+    cold = Lasso(alpha=0.1, tol=1e-10, max_iter=100_000).fit(X, y)
+    assert_same_model(est, cold)
 
 
 def test_copy_x_false_centres_dense_in_place_only_when_asked(diabetes):
