@@ -137,19 +137,68 @@ def test_epochs_stop_on_coefficient_rule():
     np.testing.assert_allclose(X @ w, y, atol=1e-8)  # least squares, exact fit
 
 
+def _random_epochs(X, y, l1, l2, seed, n_epochs, tol=0.0):
+    w = np.zeros(X.shape[1])
+    R = y.copy()
+    n_done, met = _kernels.cd_epochs_dense(
+        X,
+        w,
+        R,
+        (X**2).sum(0),
+        l1,
+        l2,
+        False,
+        np.arange(X.shape[1]),
+        n_epochs,
+        tol,
+        True,
+        seed,
+    )
+    return w, R, n_done, met
+
+
 def test_random_selection_is_reproducible_and_converges():
     rng = np.random.RandomState(4)
     X = np.asfortranarray(rng.randn(30, 6))
     y = rng.randn(30)
-    sols = []
-    for _ in range(2):
-        w = np.zeros(6)
-        R = y.copy()
-        _kernels.cd_epochs_dense(
-            X, w, R, (X**2).sum(0), 1.0, 0.0, False, np.arange(6), 3, 0.0, True, 42
-        )
-        sols.append(w.copy())
-    np.testing.assert_array_equal(sols[0], sols[1])
+    # the same seed: the same coordinate order, bit for bit
+    a = _random_epochs(X, y, 1.0, 0.0, 42, 3)[0]
+    np.testing.assert_array_equal(a, _random_epochs(X, y, 1.0, 0.0, 42, 3)[0])
+    assert not np.array_equal(a, _random_epochs(X, y, 1.0, 0.0, 7, 3)[0])
+
+    # converged, any seed reaches the least-squares solution (l1 = l2 = 0) ...
+    w_ls = np.linalg.lstsq(X, y, rcond=None)[0]
+    for seed in (0, 42):
+        w, R, n_done, met = _random_epochs(X, y, 0.0, 0.0, seed, 100_000, 1e-14)
+        assert met and n_done < 100_000
+        np.testing.assert_allclose(w, w_ls, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(R, y - X @ w, atol=1e-12)
+
+    # ... and the elastic-net optimum: the KKT conditions hold
+    l1, l2 = 0.4 * np.abs(X.T @ y).max(), 0.5
+    w, R, _, met = _random_epochs(X, y, l1, l2, 3, 100_000, 1e-14)
+    assert met
+    grad = X.T @ (y - X @ w) - l2 * w
+    nz = w != 0
+    assert nz.any() and not nz.all()
+    np.testing.assert_allclose(grad[nz], l1 * np.sign(w[nz]), atol=1e-10)
+    assert np.all(np.abs(grad[~nz]) <= l1 + 1e-10)
+    cyclic = np.zeros(6)
+    _kernels.cd_epochs_dense(
+        X,
+        cyclic,
+        y.copy(),
+        (X**2).sum(0),
+        l1,
+        l2,
+        False,
+        np.arange(6),
+        100_000,
+        1e-14,
+        False,
+        0,
+    )
+    np.testing.assert_allclose(w, cyclic, atol=1e-12)
 
 
 def test_xtr_and_matvec_kernels():
