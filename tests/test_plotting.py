@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn import linear_model as sk
-from sklearn.datasets import load_diabetes
 
 from sklreg import (
     ElasticNet,
@@ -29,8 +28,8 @@ def _close_figures():
 
 
 @pytest.fixture(scope="module")
-def data():
-    X, y = load_diabetes(return_X_y=True)
+def data(diabetes):
+    X, y = diabetes
     return X[:150], y[:150]
 
 
@@ -51,7 +50,13 @@ def test_from_path_draws_one_line_per_feature(data):
 
 @pytest.mark.parametrize(
     "estimator",
-    [Lasso(), ElasticNet(l1_ratio=0.3), Ridge(), sk.Lasso(), sk.Ridge()],
+    [
+        Lasso(tol=1e-12, max_iter=100_000),
+        ElasticNet(l1_ratio=0.3, tol=1e-12, max_iter=100_000),
+        Ridge(),
+        sk.Lasso(tol=1e-12, max_iter=100_000),
+        sk.Ridge(),
+    ],
     ids=lambda e: f"{type(e).__module__.split('.')[0]}.{type(e).__name__}",
 )
 def test_from_estimator(estimator, data):
@@ -62,7 +67,20 @@ def test_from_estimator(estimator, data):
     assert len(disp.lines_) == X.shape[1]
     assert ax.get_xscale() == "log"
     assert ax.get_title() == type(estimator).__name__
-    assert len(disp.lines_[0].get_xdata()) == 15
+    assert len(disp.alphas) == 15
+    for line, coef in zip(disp.lines_, disp.coefs, strict=True):
+        np.testing.assert_array_equal(line.get_xdata(), disp.alphas)
+        np.testing.assert_array_equal(line.get_ydata(), coef)
+    # each point of the path is scikit-learn's model at that alpha
+    ref = getattr(sk, type(estimator).__name__)(**estimator.get_params())
+    for k in (0, 7, 14):
+        ref.set_params(alpha=disp.alphas[k]).fit(X, y)
+        np.testing.assert_allclose(
+            disp.coefs[:, k],
+            ref.coef_,
+            rtol=1e-6,
+            atol=1e-6 * max(np.abs(ref.coef_).max(), 1e-12),
+        )
 
 
 def test_from_estimator_path_values(data):
@@ -88,7 +106,7 @@ def test_from_fitted_cv_estimators_use_their_grid_and_alpha(data):
     ):
         disp = RegularizationPathDisplay.from_estimator(est, X, y)
         assert disp.alpha_ == est.alpha_
-        assert disp.alpha_line_ is not None
+        np.testing.assert_array_equal(disp.alpha_line_.get_xdata(), [est.alpha_] * 2)
         n = np.asarray(est.alphas_).shape[-1] if hasattr(est, "alphas_") else 4
         assert len(disp.lines_[0].get_xdata()) == n
 
@@ -97,9 +115,13 @@ def test_sparse_and_feature_names(data):
     X, y = data
     names = [f"f{j}" for j in range(X.shape[1])]
     disp = RegularizationPathDisplay.from_estimator(
-        Lasso(), sp.csr_matrix(X), y, n_alphas=5, feature_names=names
+        Lasso(tol=1e-12), sp.csr_matrix(X), y, n_alphas=5, feature_names=names
     )
     assert [t.get_text() for t in disp.ax_.get_legend().get_texts()] == names
+    # sparse X draws the path of its dense copy
+    dense = RegularizationPathDisplay.from_estimator(Lasso(tol=1e-12), X, y, n_alphas=5)
+    np.testing.assert_allclose(disp.alphas, dense.alphas, rtol=1e-12)
+    np.testing.assert_allclose(disp.coefs, dense.coefs, rtol=1e-7, atol=1e-9)
 
 
 def test_bad_input(data):
