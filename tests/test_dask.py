@@ -145,8 +145,6 @@ def test_numba_cache_spares_each_worker_a_recompile(client):
     """
 
     def fit_lassos():
-        import time
-
         import numpy as np
         import scipy.sparse as sp
 
@@ -158,15 +156,18 @@ def test_numba_cache_spares_each_worker_a_recompile(client):
         y = X[:, :5] @ np.arange(1.0, 6.0) + 0.1 * rng.randn(60)
         X_tall = rng.randn(300, 8)  # tall: the Gram kernel
         y_tall = X_tall @ np.arange(8.0)
-        Lasso = sklreg.Lasso  # imports the engine; not part of the timing
-        start = time.perf_counter()
-        Lasso(alpha=0.1).fit(X, y)
-        Lasso(alpha=0.1).fit(sp.csc_matrix(X), y)
-        Lasso(alpha=0.1).fit(X_tall, y_tall)
-        return time.perf_counter() - start
+        Lasso = sklreg.Lasso
+        return [
+            Lasso(alpha=0.1).fit(X, y).coef_,
+            Lasso(alpha=0.1).fit(sp.csc_matrix(X), y).coef_,
+            Lasso(alpha=0.1).fit(X_tall, y_tall).coef_,
+        ]
 
-    fit_lassos()  # here: writes the cache if it is stale
-    fit_times = client.run(fit_lassos)
+    here = fit_lassos()  # here: writes the cache if it is stale
+    on_workers = client.run(fit_lassos)
+    for coefs in on_workers.values():  # the cached kernels compute the same
+        for got, expected in zip(coefs, here, strict=True):
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
     stats = client.run(_kernel_cache_stats())
     assert len(stats) == 2
     for worker, kernels in stats.items():
@@ -174,9 +175,8 @@ def test_numba_cache_spares_each_worker_a_recompile(client):
         compiled = {name: s for name, s in kernels.items() if s[1] > 0}
         assert not compiled, f"{worker} recompiled {compiled}"
         assert sum(hits for hits, _ in kernels.values()) >= 3, kernels
-    # loading from the cache takes a fraction of a second; compiling the
-    # kernels takes several (about 9 s here with an empty cache)
-    assert max(fit_times.values()) < 5.0, fit_times
+    # (the time it saves, several seconds per fresh process, is measured in
+    # benchmarks/, never asserted here: the counters are the test)
 
 
 def test_mlp_search_on_dask_equals_local(client):
