@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn import linear_model as sk
-from sklearn.datasets import load_diabetes
 
 from sklreg._cd.penalties import ElasticNetPenalty
 from sklreg._cd.solver import WorkingSetSolver
@@ -73,8 +72,8 @@ def test_lasso_path_equals_enet_path_l1_ratio_one():
     np.testing.assert_array_equal(a1, a2)
 
 
-def test_lasso_path_at_lars_knots_on_diabetes():
-    X, y = load_diabetes(return_X_y=True)
+def test_lasso_path_at_lars_knots_on_diabetes(diabetes):
+    X, y = diabetes
     lars_alphas, _, lars_coefs = sk.lars_path(X, y, method="lasso")
     knots = lars_alphas > 0
     _, coefs, gaps = lasso_path(X, y, alphas=lars_alphas[knots], tol=1e-12)
