@@ -511,7 +511,8 @@ def test_verbose_shows_a_progress_bar(capsys):
         X, y
     )
     err = capsys.readouterr().err
-    assert "epochs" in err and "loss=" in err and "val_acc=" in err
+    assert "epochs" in err and "3/3" in err
+    assert "loss=" in err and "val_acc=" in err
     MLPClassifier(max_iter=3, random_state=0).fit(X, y)
     assert capsys.readouterr().err == ""
 
