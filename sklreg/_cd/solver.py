@@ -156,6 +156,7 @@ class WorkingSetSolver:
         small_step = True  # a start that already certifies is kept (n_iter=0)
         active = all_cols  # the features not screened out
         ws = all_cols[:0]
+        cand = None
         xtr = datafit.xtr(state)
         gap = datafit.duality_gap(w, state, penalty, xtr)
         while not (gap <= tol_abs and small_step) and n_iter < self.max_iter:
@@ -256,11 +257,15 @@ class WorkingSetSolver:
         combination of the last iterates with weights summing to one that
         minimise the combined step ``||U c||`` (``U`` their successive
         differences) jumps close to the limit (Anderson acceleration,
-        Bertrand & Massias 2021).  The datafit state (residual, or ``G w``)
-        is affine in ``w``, so the same combination of the recorded states
-        is the extrapolated point's state, at no extra pass over the data.
-        The point replaces ``w`` when it lowers the objective; otherwise its
-        residual still serves as a dual point (celer's dual extrapolation).
+        Bertrand & Massias 2021).  The point replaces ``w`` when it lowers
+        the objective; otherwise its residual still serves as a dual point
+        (celer's dual extrapolation).
+
+        The extrapolated point's state is formed from it afresh (a pass over
+        the support's columns, less than one epoch), not combined from the
+        recorded states: that combination would carry ``eps * sum|c|`` times
+        the early residuals, as large as ``y``, into every later step, and
+        the run would converge to a point off the optimum by that much.
 
         Returns the (possibly new) datafit state, the epochs run, whether
         the last epoch met the coefficient-change rule, and a candidate
@@ -274,15 +279,11 @@ class WorkingSetSolver:
             return state, done, small_step, None
         coefs = np.empty((ws.shape[0], budget + 1), dtype=np.float64, order="F")
         coefs[:, 0] = w[ws]
-        s0 = datafit.state_vector(state)
-        states = np.empty((s0.shape[0], budget + 1), dtype=np.float64, order="F")
-        states[:, 0] = s0
         for k in range(budget):
             _, small_step = datafit.run_epochs(
                 w, state, penalty, ws, 1, self.tol, random, seed + n_iter + k
             )
             coefs[:, k + 1] = w[ws]
-            states[:, k + 1] = datafit.state_vector(state)
             if small_step:
                 return state, k + 1, True, None
         c = np.empty(budget)
@@ -290,19 +291,32 @@ class WorkingSetSolver:
             return state, budget, False, None
         w_acc = w.copy()
         w_acc[ws] = coefs[:, 1:] @ c
-        if penalty.positive and np.any(w_acc[ws] < 0):
+        if penalty.positive:
             np.maximum(w_acc, 0, out=w_acc)
-            state_acc = datafit.init_state(w_acc)
-        else:
-            state_acc = datafit.state_from_vector(
-                (states[:, 1:] @ c).astype(s0.dtype, copy=False)
-            )
+        state_acc = datafit.init_state(w_acc)
         before = datafit.value(w, state) + penalty.value(w)
         after = datafit.value(w_acc, state_acc) + penalty.value(w_acc)
-        if after < before:
+        if after < before and self._may_extrapolate(datafit, penalty, ws):
             w[:] = w_acc
             return state_acc, budget, False, None
         return state, budget, False, (w_acc, state_acc)
+
+    @staticmethod
+    def _may_extrapolate(datafit, penalty, ws):
+        """Whether an extrapolated point may replace the iterate.
+
+        With more working-set columns than the design's rank, the restricted
+        Lasso has flat directions (the null space of ``X[:, ws]``) along
+        which coordinate descent does not contract.  There an Anderson step
+        amplifies the rounding of its inputs by up to ``sum |c|`` per block,
+        and the run's end point, a point anywhere on a nearly flat valley,
+        would depend on the last bits of the arithmetic: dense and sparse
+        storage of the same ``X`` would give models far apart, each within
+        ``tol``.  Plain epochs are non-expansive, so those points agree to
+        rounding, as scikit-learn's do; the extrapolated residual still
+        serves as a dual point.
+        """
+        return penalty.l1 == 0 or ws.shape[0] <= datafit.rank_bound
 
     def _working_set(self, w, xtr, penalty, cols, prev_size=0):
         """The support plus the features of ``cols`` that violate optimality

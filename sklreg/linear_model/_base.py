@@ -188,7 +188,9 @@ class LinearProblem:
     def datafit(self, k=0):
         """The squared-loss datafit of target ``k``."""
         if self.gram is not None:
-            return QuadraticGram(self.gram, self._XtY[:, k].copy(), self._yy[k])
+            return QuadraticGram(
+                self.gram, self._XtY[:, k].copy(), self._yy[k], self.n_samples
+            )
         return self._datafit.with_target(self._Y[:, k])
 
     def kernel_datafit(self, k=0):
