@@ -176,11 +176,21 @@ class WorkingSetSolver:
             full = ws.shape[0] == active.shape[0]
             inner_tol = tol_abs if full or polish else max(0.1 * gap, tol_abs)
             final = polish or full  # this inner solve must reach tol itself
+            stop_on_small_step = True
             while n_iter < self.max_iter:
                 state, done, small_step, cand = self._run_block(
-                    datafit, penalty, w, state, ws, n_iter, random, seed
+                    datafit,
+                    penalty,
+                    w,
+                    state,
+                    ws,
+                    n_iter,
+                    random,
+                    seed,
+                    stop_on_small_step,
                 )
                 n_iter += done
+                stop_on_small_step = True
                 if final and not small_step and n_iter < self.max_iter:
                     # the run cannot end before the coefficients settle:
                     # spare the gap evaluation until they do (scikit-learn)
@@ -192,6 +202,10 @@ class WorkingSetSolver:
                     xtr, gap = xtr_ws, inner_gap
                 if inner_gap <= inner_tol and (small_step or not final):
                     break
+                # Small steps far from the optimum (ill-conditioned data): the
+                # next block runs all its epochs, so that it can extrapolate,
+                # instead of stopping at its first small step again.
+                stop_on_small_step = not small_step
             if not full:
                 gap, xtr = self._gap(
                     datafit, penalty, w, state, active, cand, 10 * tol_abs
@@ -250,8 +264,22 @@ class WorkingSetSolver:
             state = datafit.init_state(w)
         return active[keep], xtr[keep], state
 
-    def _run_block(self, datafit, penalty, w, state, ws, n_iter, random, seed):
+    def _run_block(
+        self,
+        datafit,
+        penalty,
+        w,
+        state,
+        ws,
+        n_iter,
+        random,
+        seed,
+        stop_on_small_step=True,
+    ):
         """Up to ``gap_freq`` epochs on ``ws``, then an Anderson extrapolation.
+
+        The block ends early at an epoch that meets the coefficient-change
+        rule when ``stop_on_small_step`` (the caller then checks the gap).
 
         The coefficients of coordinate descent converge linearly; the
         combination of the last iterates with weights summing to one that
@@ -284,11 +312,11 @@ class WorkingSetSolver:
                 w, state, penalty, ws, 1, self.tol, random, seed + n_iter + k
             )
             coefs[:, k + 1] = w[ws]
-            if small_step:
+            if small_step and stop_on_small_step:
                 return state, k + 1, True, None
         c = np.empty(budget)
         if not _kernels.anderson_weights(coefs, c):
-            return state, budget, False, None
+            return state, budget, small_step, None
         w_acc = w.copy()
         w_acc[ws] = coefs[:, 1:] @ c
         if penalty.positive:
@@ -299,7 +327,7 @@ class WorkingSetSolver:
         if after < before and self._may_extrapolate(datafit, penalty, ws):
             w[:] = w_acc
             return state_acc, budget, False, None
-        return state, budget, False, (w_acc, state_acc)
+        return state, budget, small_step, (w_acc, state_acc)
 
     @staticmethod
     def _may_extrapolate(datafit, penalty, ws):

@@ -285,9 +285,11 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
         if len(above):
             model.set_params(warm_start=True)
             model.coef_ = self._path_start(X, y, sample_weight, above, l1_ratio)
+        # no sample_weight keyword for an estimator fitted without weights
+        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            model.fit(X, y, sample_weight=sample_weight)
+            model.fit(X, y, **weights)
         for w in caught:
             # the tighter refit's own target is ours, not the user's: warn
             # only when the user's tol is not met either

@@ -8,9 +8,9 @@ ElasticNet, Ridge, the CV estimators, the path functions, and whatever is
 added later) is sklreg's; the names sklreg does not have stay bound to
 scikit-learn (``LinearRegression``, ``MultiTaskLasso`` while it is missing,
 private helpers).  ``monkeypatch.setattr("sklearn.linear_model.<module>.<Name>",
-...)`` targets are moved to ``sklreg.linear_model.<module>`` when sklreg has
-that module and that name, so a test that patches the class a CV estimator
-builds patches sklreg's.
+...)`` targets are moved to the sklreg module that plays that module's part
+(``_PATCH_MODULES``), so a test that patches the class a CV estimator builds
+patches sklreg's.
 
 pytest then runs in the temporary directory with scikit-learn's
 ``conftest.py`` loaded as a plugin (its ``global_random_seed`` and
@@ -71,6 +71,22 @@ def sklreg_names():
     return set(sklreg.linear_model.__all__)
 
 
+# scikit-learn's ``_coordinate_descent`` holds the estimators *and* the CV
+# classes that build them (``LassoCV`` fits a ``Lasso`` it looks up there);
+# sklreg's CV classes live in ``_cv``.  A patch of
+# ``sklearn.linear_model.<module>.<Name>`` goes to the first sklreg module
+# listed here that binds ``Name``, else to the module of the same name.
+_PATCH_MODULES = {"_coordinate_descent": ("_cv", "_coordinate_descent")}
+
+
+def _patch_target(module, name):
+    """The sklreg module path to patch for scikit-learn's ``module.name``."""
+    for candidate in _PATCH_MODULES.get(module, (module,)):
+        if _sklreg_module_has(candidate, name):
+            return f"{_SKLREG_LM}.{candidate}.{name}"
+    return None
+
+
 def _sklreg_module_has(module, name):
     """Whether ``sklreg.linear_model.<module>`` exists and defines ``name``."""
     import importlib
@@ -122,9 +138,9 @@ def rebind_source(source, names):
                 and ".".join(parts[:2]) == _SKLEARN_LM
                 and parts[3] in names
                 and node.lineno == node.end_lineno
-                and _sklreg_module_has(parts[2], parts[3])
+                and _patch_target(parts[2], parts[3]) is not None
             ):
-                new = f"{_SKLREG_LM}.{parts[2]}.{parts[3]}"
+                new = _patch_target(parts[2], parts[3])
                 edits.append(("str", node.lineno, node.value, new))
     for edit in sorted(edits, key=lambda e: -e[1] if e[0] == "str" else -e[0]):
         if edit[0] == "str":
