@@ -111,15 +111,19 @@ def cd_epochs_sparse(
     dw_tol,
     random,
     seed,
+    scaled,
 ):
     """CD epochs for CSC X centred implicitly: ``X_eff[:, j] = X[:, j] - mu_j v``.
 
     ``v`` is the vector the centring acts along (ones, or sqrt(sample_weight)
-    when the rows of X were scaled by it) and ``mu_j = col_means[j]``.  The
-    true residual is ``R + aux[0] * v``, so an update touches only the
+    when the rows of X are scaled by it) and ``mu_j = col_means[j]``.  With
+    ``scaled``, the rows of the CSC arrays are scaled by ``v`` on the fly
+    (``X[i, j] = v[i] * data[k]``): the weighted design is never formed.
+    The true residual is ``R + aux[0] * v``, so an update touches only the
     non-zeros of a column; ``aux[1] = v @ R`` keeps the gradient exact:
     ``X_eff[:, j] @ R_true = X[:, j] @ R - mu_j * aux[1]`` (the ``aux[0]``
-    terms cancel because ``X[:, j] @ v = mu_j * (v @ v)``).
+    terms cancel because ``X[:, j] @ v = mu_j * (v @ v)``).  ``indices`` and
+    ``indptr`` are int32 or int64, as scipy stores them.
     """
     vv = 0.0
     for i in range(v.shape[0]):
@@ -133,10 +137,16 @@ def cd_epochs_sparse(
                 continue
             w_j = w[j]
             mu = col_means[j]
+            start, stop = indptr[j], indptr[j + 1]
             # z = X_eff[:, j] @ R_true + w_j * ||X_eff[:, j]||^2
             z = 0.0
-            for k in range(indptr[j], indptr[j + 1]):
-                z += data[k] * R[indices[k]]
+            if scaled:
+                for k in range(start, stop):
+                    i = indices[k]
+                    z += data[k] * v[i] * R[i]
+            else:
+                for k in range(start, stop):
+                    z += data[k] * R[indices[k]]
             z += w_j * nrm - mu * aux[1]
             new = enet_coordinate_update(z, l1, nrm + l2, positive)
             w[j] = new
@@ -144,8 +154,13 @@ def cd_epochs_sparse(
             if new != w_j:
                 delta = new - w_j
                 # R_true -= delta * (X[:, j] - mu v): sparse part, then shift
-                for k in range(indptr[j], indptr[j + 1]):
-                    R[indices[k]] -= delta * data[k]
+                if scaled:
+                    for k in range(start, stop):
+                        i = indices[k]
+                        R[i] -= delta * (data[k] * v[i])
+                else:
+                    for k in range(start, stop):
+                        R[indices[k]] -= delta * data[k]
                 aux[0] += delta * mu
                 aux[1] -= delta * mu * vv
             dw_max = max(dw_max, abs(new - w_j))
@@ -153,6 +168,23 @@ def cd_epochs_sparse(
         if w_max == 0.0 or dw_max <= dw_tol * w_max:
             return epoch + 1, True
     return max_epochs, False
+
+
+@njit(cache=True, nogil=True)
+def sparse_column_sq_norms(data, indices, indptr, v, scaled, out):
+    """``out[j] = ||X[:, j]||^2`` for CSC X, rows scaled by ``v`` if ``scaled``.
+
+    One pass over the non-zeros, in float64, with no temporary matrix
+    (``X.multiply(X)`` would copy all of X).
+    """
+    for j in range(indptr.shape[0] - 1):
+        acc = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            x = float(data[k])
+            if scaled:
+                x *= v[indices[k]]
+            acc += x * x
+        out[j] = acc
 
 
 @njit(cache=True, nogil=True)

@@ -190,22 +190,28 @@ class QuadraticDense(_Quadratic):
 class QuadraticSparse(_Quadratic):
     """Squared loss on CSC ``X`` with implicit centring.
 
-    The effective design is ``X[:, j] - col_means[j] * v``: with an
+    The effective design is ``X_s[:, j] - col_means[j] * v``: with an
     intercept, ``col_means`` are the (weighted) column means and ``v`` is
     ``sqrt(sample_weight)`` (ones without weights), the vector the rows of
-    ``X`` and ``y`` were scaled by.  X is never densified.
+    ``X`` and ``y`` are scaled by; ``X_s = diag(v) X`` when ``row_scaled``,
+    else ``X`` as given (already scaled, or unweighted).  The CSC arrays of
+    ``X`` are used as they are: X is never densified, scaled or copied
+    (scikit-learn's sparse coordinate descent applies its weights the same
+    way).
 
     Parameters
     ----------
-    X : scipy.sparse CSC matrix of shape (n_samples, n_features)
+    X : scipy.sparse CSC matrix or array of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,), already centred and scaled
     col_means : ndarray of shape (n_features,) or None
     v : ndarray of shape (n_samples,) or None
     sq_norms : ndarray of shape (n_features,), default=None
         ``||X_eff[:, j]||^2``, computed when not given.
+    row_scaled : bool, default=False
+        Scale the rows of ``X`` by ``v`` on the fly.
     """
 
-    def __init__(self, X, y, col_means=None, v=None, sq_norms=None):
+    def __init__(self, X, y, col_means=None, v=None, sq_norms=None, row_scaled=False):
         X = sp.csc_matrix(X) if not sp.issparse(X) or X.format != "csc" else X
         self.X = X
         self.y = y
@@ -215,10 +221,12 @@ class QuadraticSparse(_Quadratic):
             np.zeros(n_features, dtype=dtype) if col_means is None else col_means
         )
         self.v = np.ones(n_samples, dtype=dtype) if v is None else v
-        self._indices = X.indices.astype(np.int64, copy=False)
-        self._indptr = X.indptr.astype(np.int64, copy=False)
+        self.row_scaled = bool(row_scaled) and v is not None
         if sq_norms is None:
-            sq = np.asarray(X.multiply(X).sum(axis=0), dtype=np.float64).ravel()
+            sq = np.empty(n_features, dtype=np.float64)
+            _kernels.sparse_column_sq_norms(
+                X.data, X.indices, X.indptr, self.v, self.row_scaled, sq
+            )
             vv = float(np.dot(self.v, self.v))
             mu2 = self.col_means.astype(np.float64) ** 2
             sq_norms = np.maximum(sq - mu2 * vv, 0)
@@ -227,13 +235,27 @@ class QuadraticSparse(_Quadratic):
         self.n_features = n_features
         self.rank_bound = min(n_samples, n_features)
 
+    def scaled_X(self):
+        """``X_s`` as a sparse matrix (a scaled copy when ``row_scaled``).
+
+        For the Gram and kernel forms only, which build a matrix of their
+        own anyway; the coordinate-descent loops never call it.
+        """
+        if not self.row_scaled:
+            return self.X
+        return sp.csc_matrix(sp.diags(self.v) @ self.X)
+
+    def _scale_rows(self, r):
+        """``diag(v) r`` when the rows are scaled on the fly, else ``r``."""
+        return r * self.v if self.row_scaled else r
+
     def init_state(self, w):
         """``(R, aux)``: the true residual is ``R + aux[0] * v``."""
         R = self.y.copy()
         if np.any(w):
             Xw = np.empty_like(R)
-            _kernels.sparse_matvec(self.X.data, self._indices, self._indptr, w, Xw)
-            R -= Xw
+            _kernels.sparse_matvec(self.X.data, self.X.indices, self.X.indptr, w, Xw)
+            R -= self._scale_rows(Xw)
             R += float(np.dot(self.col_means, w)) * self.v
         aux = np.array([0.0, float(np.dot(self.v, R))])
         return R, aux
@@ -242,8 +264,8 @@ class QuadraticSparse(_Quadratic):
         R, aux = state
         return _kernels.cd_epochs_sparse(
             self.X.data,
-            self._indices,
-            self._indptr,
+            self.X.indices,
+            self.X.indptr,
             self.col_means,
             self.v,
             w,
@@ -258,6 +280,7 @@ class QuadraticSparse(_Quadratic):
             dw_tol,
             random,
             seed,
+            self.row_scaled,
         )
 
     def residual(self, state):
@@ -267,12 +290,14 @@ class QuadraticSparse(_Quadratic):
 
     def xtr(self, state, cols=None):
         R_true = self.residual(state)
+        # X_s^T r = X^T (v * r): the scaling moves onto the residual
+        Rs = self._scale_rows(R_true)
         if cols is None:
-            out = self.X.T @ R_true
+            out = self.X.T @ Rs
             out -= self.col_means * float(np.dot(self.v, R_true))
             return out
         out = np.empty(cols.shape[0], dtype=R_true.dtype)
-        _kernels.xtr_sparse(self.X.data, self._indices, self._indptr, R_true, cols, out)
+        _kernels.xtr_sparse(self.X.data, self.X.indices, self.X.indptr, Rs, cols, out)
         out -= self.col_means[cols] * float(np.dot(self.v, R_true))
         return out
 

@@ -80,17 +80,25 @@ class LinearProblem:
         self.sparse = sp.issparse(X)
         self.gram = None
         if self.sparse:
-            Xs = sp.csc_matrix(X)
-            if sqrt_sw is not None:
-                Xs = sp.csc_matrix(sp.diags(sqrt_sw) @ Xs)
+            # CSC as given (CSR is converted, as scikit-learn does); weights
+            # and centring are applied on the fly, never to a copy of X
+            Xs = X if X.format == "csc" else sp.csc_matrix(X)
             self._datafit = QuadraticSparse(
                 Xs,
                 self._Y[:, 0],
                 self.X_offset if fit_intercept else None,
                 sqrt_sw,
+                row_scaled=sqrt_sw is not None,
             )
             self._X = Xs
-            if gram is True and n_features <= _SPARSE_GRAM_MAX_FEATURES:
+            if n_features <= _SPARSE_GRAM_MAX_FEATURES and (
+                gram is True
+                or (
+                    isinstance(gram, str)
+                    and _sparse_gram_pays(Xs, dtype)
+                    and sqrt_sw is None
+                )
+            ):
                 self._sparse_gram()
             return
 
@@ -176,7 +184,7 @@ class LinearProblem:
         for the centred target).
         """
         df = self._datafit
-        Xs = df.X.astype(np.float64)
+        Xs = df.scaled_X().astype(np.float64)
         G = np.asarray((Xs.T @ Xs).todense())
         mu = df.col_means.astype(np.float64)
         G -= float(df.v @ df.v) * np.outer(mu, mu)
@@ -211,7 +219,7 @@ class LinearProblem:
         """``X_eff^T a``: primal coefficients from dual ones."""
         if self.sparse:
             df = self._datafit
-            return df.X.T @ a - df.col_means * float(df.v @ a)
+            return df.X.T @ df._scale_rows(a) - df.col_means * float(df.v @ a)
         return self._X.T @ a
 
     def _kernel(self):
@@ -219,7 +227,7 @@ class LinearProblem:
             X = np.asarray(self._X, dtype=np.float64)
             return np.ascontiguousarray(X @ X.T)
         df = self._datafit
-        Xs = df.X.astype(np.float64)
+        Xs = df.scaled_X().astype(np.float64)
         K = np.asarray((Xs @ Xs.T).todense())
         mu = df.col_means.astype(np.float64)
         if np.any(mu):
@@ -232,6 +240,19 @@ class LinearProblem:
     def intercept(self, coef):
         """``y_offset - X_offset @ coef.T`` (scikit-learn's convention)."""
         return self.y_offset - self.X_offset @ coef.T
+
+
+def _sparse_gram_pays(X, dtype):
+    """Whether ``auto`` takes the Gram form for sparse ``X`` (as for dense).
+
+    Only for float64 data with ``n_samples >= 2 n_features`` (dense X's
+    rule) and a Gram matrix no larger than X's non-zeros: then it costs no
+    more memory than X and a coordinate step (O(p)) no more than a column's
+    (O(nnz / p)).  Dense and sparse storage of the same data then run the
+    same algorithm and give the same model to rounding.
+    """
+    n, p = X.shape
+    return dtype == np.float64 and n >= _GRAM_RATIO * p and p * p <= X.nnz
 
 
 def _check_gram(G, X):

@@ -82,6 +82,7 @@ def restrict(datafit, cols):
             datafit.col_means[cols],
             datafit.v,
             datafit.sq_norms[cols],
+            datafit.row_scaled,
         )
     return None
 
