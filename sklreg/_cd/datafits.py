@@ -286,7 +286,9 @@ class QuadraticSparse(_Quadratic):
     def residual(self, state):
         """The true residual ``y - X_eff w``."""
         R, aux = state
-        return R + aux[0] * self.v
+        # a Python float keeps float32 data in float32 (numpy's float64
+        # scalar would promote R, and scipy then X, to a float64 copy)
+        return R + float(aux[0]) * self.v
 
     def xtr(self, state, cols=None):
         R_true = self.residual(state)

@@ -296,7 +296,8 @@ def gram_matrix(X):
 
 def _weighted_col_mean(X, sample_weight):
     if sp.issparse(X):
+        # a product with X^T (a view): scipy's X.mean() scales a copy of X
         if sample_weight is None:
-            return np.asarray(X.mean(axis=0)).ravel()
+            return np.asarray(X.T @ np.ones(X.shape[0], dtype=X.dtype)) / X.shape[0]
         return np.asarray(X.T @ sample_weight).ravel() / sample_weight.sum()
     return np.average(X, axis=0, weights=sample_weight)
