@@ -244,14 +244,58 @@ def test_sparse_column_sq_norms_kernel_matches_numpy():
     rng = np.random.RandomState(6)
     Xs = sp.random(40, 9, density=0.3, random_state=rng, format="csc")
     v = rng.rand(40) + 0.5
+    mu = rng.randn(9)
+    D = Xs.toarray()
     out = np.empty(9)
-    _kernels.sparse_column_sq_norms(Xs.data, Xs.indices, Xs.indptr, v, False, out)
-    assert_allclose(out, (Xs.toarray() ** 2).sum(axis=0))
-    _kernels.sparse_column_sq_norms(Xs.data, Xs.indices, Xs.indptr, v, True, out)
-    assert_allclose(out, ((v[:, None] * Xs.toarray()) ** 2).sum(axis=0))
-    kernel = _kernels.sparse_column_sq_norms
-    assert kernel.targetoptions.get("nogil") is True
-    assert kernel._cache.__class__.__name__ == "FunctionCache"
+    args = (Xs.data, Xs.indices, Xs.indptr, v)
+    _kernels.sparse_column_sq_norms(*args, False, np.zeros(9), out)
+    assert_allclose(out, (D**2).sum(axis=0))
+    _kernels.sparse_column_sq_norms(*args, True, np.zeros(9), out)
+    assert_allclose(out, ((v[:, None] * D) ** 2).sum(axis=0))
+    _kernels.sparse_column_sq_norms(*args, True, mu, out)
+    assert_allclose(out, ((v[:, None] * D - np.outer(v, mu)) ** 2).sum(axis=0))
+    _kernels.sparse_column_sq_norms(*args, False, mu, out)
+    assert_allclose(out, ((D - np.outer(v, mu)) ** 2).sum(axis=0))
+    for kernel in (_kernels.sparse_column_sq_norms, _kernels.sparse_column_means):
+        assert kernel.targetoptions.get("nogil") is True
+        assert kernel._cache.__class__.__name__ == "FunctionCache"
+
+
+def test_sparse_column_means_kernel_matches_numpy_and_is_exact_on_constants():
+    rng = np.random.RandomState(8)
+    D = sp.random(50, 6, density=0.4, random_state=rng).toarray()
+    D[:, 2] = 4.2  # a constant column: its mean must be 4.2 to the last bit
+    Xs = sp.csc_matrix(D)
+    sw = rng.rand(50) + 0.1
+    out = np.empty(6)
+    _kernels.sparse_column_means(
+        Xs.data, Xs.indices, Xs.indptr, 50, sw, True, sw.sum(), out
+    )
+    assert_allclose(out, np.average(D, axis=0, weights=sw), rtol=1e-14)
+    assert out[2] == 4.2
+    _kernels.sparse_column_means(
+        Xs.data, Xs.indices, Xs.indptr, 50, sw, False, 50.0, out
+    )
+    assert_allclose(out, D.mean(axis=0), rtol=1e-14)
+    assert out[2] == 4.2
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("Estimator", [Lasso, ElasticNet])
+def test_sparse_constant_column_gets_a_zero_coefficient(Estimator, weighted):
+    rng = np.random.RandomState(9)
+    X = rng.randn(60, 5)
+    X[:, 1] = 4.2
+    y = X @ rng.randn(5)
+    sw = rng.rand(60) + 0.5 if weighted else None
+    for precompute in (False, True):
+        est = Estimator(alpha=0.01, precompute=precompute, tol=1e-10)
+        est.fit(sp.csc_matrix(X), y, sample_weight=sw)
+        assert est.coef_[1] == 0.0
+        ref = SkElasticNet(
+            alpha=0.01, l1_ratio=est.l1_ratio, tol=1e-12, max_iter=100_000
+        ).fit(X, y, sample_weight=sw)
+        assert_allclose(est.coef_, ref.coef_, rtol=1e-7, atol=1e-10)
 
 
 @pytest.mark.parametrize("positive", [False, True])

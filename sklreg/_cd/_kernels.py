@@ -171,20 +171,59 @@ def cd_epochs_sparse(
 
 
 @njit(cache=True, nogil=True)
-def sparse_column_sq_norms(data, indices, indptr, v, scaled, out):
-    """``out[j] = ||X[:, j]||^2`` for CSC X, rows scaled by ``v`` if ``scaled``.
+def sparse_column_sq_norms(data, indices, indptr, v, scaled, col_means, out):
+    """``out[j] = ||X_s[:, j] - col_means[j] * v||^2`` for CSC X, in float64.
 
-    One pass over the non-zeros, in float64, with no temporary matrix
-    (``X.multiply(X)`` would copy all of X).
+    ``X_s`` is X with its rows scaled by ``v`` when ``scaled``.  The sum runs
+    over the centred non-zeros, ``(x_ij - mu_j v_i)^2``, plus ``mu_j^2`` times
+    the ``v_i^2`` of the column's zero rows: no ``||x||^2 - n mu^2``
+    cancellation (a constant column gives 0, not rounding noise), and no
+    temporary matrix (``X.multiply(X)`` would copy all of X).
     """
+    n = v.shape[0]
+    vv = 0.0
+    for i in range(n):
+        vv += v[i] * v[i]
     for j in range(indptr.shape[0] - 1):
+        mu = col_means[j]
         acc = 0.0
+        v_nz = 0.0
         for k in range(indptr[j], indptr[j + 1]):
+            i = indices[k]
             x = float(data[k])
             if scaled:
-                x *= v[indices[k]]
-            acc += x * x
+                x *= v[i]
+            e = x - mu * v[i]
+            acc += e * e
+            v_nz += v[i] * v[i]
+        if mu != 0.0 and indptr[j + 1] - indptr[j] < n:
+            acc += mu * mu * max(vv - v_nz, 0.0)
         out[j] = acc
+
+
+@njit(cache=True, nogil=True)
+def sparse_column_means(data, indices, indptr, n_rows, sw, weighted, total, out):
+    """Weighted column means of CSC X (zeros included), to the last bit.
+
+    The plain mean ``sum_i sw_i x_ij / total`` is refined once by the mean
+    of the deviations from it, so that a constant column's mean is its value
+    exactly and centring leaves exact zeros.
+    """
+    for j in range(indptr.shape[0] - 1):
+        s = 0.0
+        w_nz = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            wi = sw[indices[k]] if weighted else 1.0
+            s += wi * data[k]
+            w_nz += wi
+        mu = s / total
+        d = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            wi = sw[indices[k]] if weighted else 1.0
+            d += wi * (data[k] - mu)
+        if indptr[j + 1] - indptr[j] < n_rows:  # the zeros' deviations
+            d -= mu * (total - w_nz)
+        out[j] = mu + d / total
 
 
 @njit(cache=True, nogil=True)

@@ -223,13 +223,16 @@ class QuadraticSparse(_Quadratic):
         self.v = np.ones(n_samples, dtype=dtype) if v is None else v
         self.row_scaled = bool(row_scaled) and v is not None
         if sq_norms is None:
-            sq = np.empty(n_features, dtype=np.float64)
+            sq_norms = np.empty(n_features, dtype=np.float64)
             _kernels.sparse_column_sq_norms(
-                X.data, X.indices, X.indptr, self.v, self.row_scaled, sq
+                X.data,
+                X.indices,
+                X.indptr,
+                self.v,
+                self.row_scaled,
+                self.col_means,
+                sq_norms,
             )
-            vv = float(np.dot(self.v, self.v))
-            mu2 = self.col_means.astype(np.float64) ** 2
-            sq_norms = np.maximum(sq - mu2 * vv, 0)
         self.sq_norms = sq_norms
         self.y_norm2 = float(np.dot(y, y))
         self.n_features = n_features

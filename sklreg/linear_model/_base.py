@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import get_blas_funcs
 
+from sklreg._cd import _kernels
 from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
 
 # Dense problems with n_samples >= _GRAM_RATIO * n_features use the Gram form
@@ -186,11 +187,23 @@ class LinearProblem:
         df = self._datafit
         Xs = df.scaled_X().astype(np.float64)
         G = np.asarray((Xs.T @ Xs).todense())
+        raw_diag = np.diag(G).copy()
         mu = df.col_means.astype(np.float64)
-        G -= float(df.v @ df.v) * np.outer(mu, mu)
-        self.gram = np.ascontiguousarray(G)
+        v = df.v.astype(np.float64)
+        G -= float(v @ v) * np.outer(mu, mu)
         Y = self._Y.astype(np.float64)
-        self._XtY = np.asarray(Xs.T @ Y) - np.outer(mu, df.v @ Y)
+        XtY = np.asarray(Xs.T @ Y) - np.outer(mu, v @ Y)
+        # Columns whose mean dwarfs their spread lose their digits in the
+        # subtraction: their rows are formed from the centred column itself,
+        # d = X_s[:, j] - mu_j v (exact zeros for a constant column).
+        for j in np.flatnonzero(df.sq_norms < 1e-4 * raw_diag):
+            d = Xs[:, [j]].toarray().ravel() - mu[j] * v
+            row = np.asarray(Xs.T @ d).ravel() - mu * float(v @ d)
+            G[j, :] = row
+            G[:, j] = row
+            XtY[j] = d @ Y
+        self.gram = np.ascontiguousarray(G)
+        self._XtY = XtY
         self._yy = np.einsum("ij,ij->j", Y, Y)
 
     def datafit(self, k=0):
@@ -296,8 +309,15 @@ def gram_matrix(X):
 
 def _weighted_col_mean(X, sample_weight):
     if sp.issparse(X):
-        # a product with X^T (a view): scipy's X.mean() scales a copy of X
-        if sample_weight is None:
-            return np.asarray(X.T @ np.ones(X.shape[0], dtype=X.dtype)) / X.shape[0]
-        return np.asarray(X.T @ sample_weight).ravel() / sample_weight.sum()
+        # on the CSC arrays (scipy's X.mean() scales a copy of X), exact for
+        # constant columns
+        X = X if X.format == "csc" else sp.csc_matrix(X)
+        weighted = sample_weight is not None
+        sw = sample_weight if weighted else np.ones(1)
+        total = float(sw.sum()) if weighted else float(X.shape[0])
+        out = np.empty(X.shape[1], dtype=np.float64)
+        _kernels.sparse_column_means(
+            X.data, X.indices, X.indptr, X.shape[0], sw, weighted, total, out
+        )
+        return out
     return np.average(X, axis=0, weights=sample_weight)
