@@ -104,6 +104,7 @@ def test_sparse_epoch_with_implicit_centring_matches_reference(weighted, positiv
         0.0,
         False,
         0,
+        False,  # Xscaled is scaled already
     )
     np.testing.assert_allclose(w_k, expected, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(R + aux[0] * v, y - Xeff @ w_k, atol=1e-10)

@@ -111,15 +111,19 @@ def cd_epochs_sparse(
     dw_tol,
     random,
     seed,
+    scaled,
 ):
     """CD epochs for CSC X centred implicitly: ``X_eff[:, j] = X[:, j] - mu_j v``.
 
     ``v`` is the vector the centring acts along (ones, or sqrt(sample_weight)
-    when the rows of X were scaled by it) and ``mu_j = col_means[j]``.  The
-    true residual is ``R + aux[0] * v``, so an update touches only the
+    when the rows of X are scaled by it) and ``mu_j = col_means[j]``.  With
+    ``scaled``, the rows of the CSC arrays are scaled by ``v`` on the fly
+    (``X[i, j] = v[i] * data[k]``): the weighted design is never formed.
+    The true residual is ``R + aux[0] * v``, so an update touches only the
     non-zeros of a column; ``aux[1] = v @ R`` keeps the gradient exact:
     ``X_eff[:, j] @ R_true = X[:, j] @ R - mu_j * aux[1]`` (the ``aux[0]``
-    terms cancel because ``X[:, j] @ v = mu_j * (v @ v)``).
+    terms cancel because ``X[:, j] @ v = mu_j * (v @ v)``).  ``indices`` and
+    ``indptr`` are int32 or int64, as scipy stores them.
     """
     vv = 0.0
     for i in range(v.shape[0]):
@@ -133,10 +137,16 @@ def cd_epochs_sparse(
                 continue
             w_j = w[j]
             mu = col_means[j]
+            start, stop = indptr[j], indptr[j + 1]
             # z = X_eff[:, j] @ R_true + w_j * ||X_eff[:, j]||^2
             z = 0.0
-            for k in range(indptr[j], indptr[j + 1]):
-                z += data[k] * R[indices[k]]
+            if scaled:
+                for k in range(start, stop):
+                    i = indices[k]
+                    z += data[k] * v[i] * R[i]
+            else:
+                for k in range(start, stop):
+                    z += data[k] * R[indices[k]]
             z += w_j * nrm - mu * aux[1]
             new = enet_coordinate_update(z, l1, nrm + l2, positive)
             w[j] = new
@@ -144,8 +154,13 @@ def cd_epochs_sparse(
             if new != w_j:
                 delta = new - w_j
                 # R_true -= delta * (X[:, j] - mu v): sparse part, then shift
-                for k in range(indptr[j], indptr[j + 1]):
-                    R[indices[k]] -= delta * data[k]
+                if scaled:
+                    for k in range(start, stop):
+                        i = indices[k]
+                        R[i] -= delta * (data[k] * v[i])
+                else:
+                    for k in range(start, stop):
+                        R[indices[k]] -= delta * data[k]
                 aux[0] += delta * mu
                 aux[1] -= delta * mu * vv
             dw_max = max(dw_max, abs(new - w_j))
@@ -153,6 +168,62 @@ def cd_epochs_sparse(
         if w_max == 0.0 or dw_max <= dw_tol * w_max:
             return epoch + 1, True
     return max_epochs, False
+
+
+@njit(cache=True, nogil=True)
+def sparse_column_sq_norms(data, indices, indptr, v, scaled, col_means, out):
+    """``out[j] = ||X_s[:, j] - col_means[j] * v||^2`` for CSC X, in float64.
+
+    ``X_s`` is X with its rows scaled by ``v`` when ``scaled``.  The sum runs
+    over the centred non-zeros, ``(x_ij - mu_j v_i)^2``, plus ``mu_j^2`` times
+    the ``v_i^2`` of the column's zero rows: no ``||x||^2 - n mu^2``
+    cancellation (a constant column gives 0, not rounding noise), and no
+    temporary matrix (``X.multiply(X)`` would copy all of X).
+    """
+    n = v.shape[0]
+    vv = 0.0
+    for i in range(n):
+        vv += v[i] * v[i]
+    for j in range(indptr.shape[0] - 1):
+        mu = col_means[j]
+        acc = 0.0
+        v_nz = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            i = indices[k]
+            x = float(data[k])
+            if scaled:
+                x *= v[i]
+            e = x - mu * v[i]
+            acc += e * e
+            v_nz += v[i] * v[i]
+        if mu != 0.0 and indptr[j + 1] - indptr[j] < n:
+            acc += mu * mu * max(vv - v_nz, 0.0)
+        out[j] = acc
+
+
+@njit(cache=True, nogil=True)
+def sparse_column_means(data, indices, indptr, n_rows, sw, weighted, total, out):
+    """Weighted column means of CSC X (zeros included), to the last bit.
+
+    The plain mean ``sum_i sw_i x_ij / total`` is refined once by the mean
+    of the deviations from it, so that a constant column's mean is its value
+    exactly and centring leaves exact zeros.
+    """
+    for j in range(indptr.shape[0] - 1):
+        s = 0.0
+        w_nz = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            wi = sw[indices[k]] if weighted else 1.0
+            s += wi * data[k]
+            w_nz += wi
+        mu = s / total
+        d = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            wi = sw[indices[k]] if weighted else 1.0
+            d += wi * (data[k] - mu)
+        if indptr[j + 1] - indptr[j] < n_rows:  # the zeros' deviations
+            d -= mu * (total - w_nz)
+        out[j] = mu + d / total
 
 
 @njit(cache=True, nogil=True)

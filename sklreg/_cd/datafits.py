@@ -52,49 +52,80 @@ class _Quadratic:
         Dual points are built from a residual ``r = y - X v``, for ``v = w``
         and, if given, for ``candidate = (v, state_v, xtr_v)`` (an
         extrapolated point, whose residual is often a much better dual point
-        than ``w``'s: celer's dual extrapolation):
+        than ``w``'s: celer's dual extrapolation; ``v`` is zero off ``cols``
+        too):
 
         * with an L1 part, formulation A (scikit-learn's): ``theta = s r``
           with ``s`` scaling ``X^T r - l2 v`` into the dual ball of radius
           ``l1`` (the Lasso dual of the problem augmented with
           ``sqrt(l2) I``);
         * without (Ridge), formulation B: ``theta = r`` with the conjugate
-          ``||X^T r||^2 / (2 l2)``.
+          ``||X^T r||^2 / (2 l2)``;
+        * without any penalty (least squares), scikit-learn's first-order
+          condition ``||X^T r||^2``.
 
         These are scikit-learn's certificates, so ``tol`` means what it means
-        there; formulation B is often smaller for the elastic net, but it
-        would stop runs earlier than scikit-learn does at the same ``tol``.
-        All are feasible dual points, so ``P(w) - D(theta)`` bounds the
-        suboptimality of ``w``; the smallest such gap is returned.
+        there.  All are feasible dual points, so ``P(w) - D(theta)`` bounds
+        the suboptimality of ``w``; the smallest such gap is returned.
+
+        The gap is evaluated in a form without the cancellation of
+        ``P - D`` (two numbers of the size of ``||y||^2`` whose difference is
+        wanted): with ``r.y = r.r + v.X^T r``,
+
+            P(v) - D_A(v) = (1 - s)^2/2 ||r||^2 + l1 ||v||_1 - s v.X^T r
+                            + l2 (1 + s^2)/2 ||v||^2,
+            P(v) - D_B(v) = g*(X^T r) - v.X^T r + l2/2 ||v||^2,
+
+        and ``P(w) - P(v) = (v - w).(X^T r_w + X^T r_v)/2 + g(w) - g(v)``.
+        The Gram layout, whose ``||r||^2 = ||y||^2 - 2 w.q + w.G w`` is
+        exact only to ``eps ||y||^2``, keeps its certificate down to
+        tolerances far below that.
         """
-        rr, ry = self.residual_stats(w, state)
         l1, l2 = penalty.l1, penalty.l2
-        w_l2 = float(np.dot(w, w)) if l2 > 0 else 0.0
-        primal = 0.5 * (rr + l2 * w_l2) + l1 * float(np.abs(w).sum())
         if l1 == 0 and l2 == 0:
             # least squares: no dual gap, use the first-order condition
             return float(np.dot(xtr, xtr))
-        dual = self._dual_value(w, rr, ry, xtr, penalty, cols)
+        w_cols = w if cols is None else w[cols]
+        rr = self.residual_stats(w, state)[0]
+        gap = self._gap_at(w_cols, rr, xtr, penalty)
         if candidate is not None:
             v, state_v, xtr_v = candidate
-            rr_v, ry_v = self.residual_stats(v, state_v)
-            dual = max(dual, self._dual_value(v, rr_v, ry_v, xtr_v, penalty, cols))
-        return max(primal - dual, 0.0)
+            v_cols = v if cols is None else v[cols]
+            rr_v = self.residual_stats(v, state_v)[0]
+            gap_v = self._gap_at(v_cols, rr_v, xtr_v, penalty)
+            # P(w) - D(v) = (P(w) - P(v)) + (P(v) - D(v))
+            primal_diff = 0.5 * float(np.dot(v_cols - w_cols, xtr + xtr_v))
+            primal_diff += _penalty_value(penalty, w_cols) - _penalty_value(
+                penalty, v_cols
+            )
+            gap = min(gap, primal_diff + gap_v)
+        return max(gap, 0.0)
 
     @staticmethod
-    def _dual_value(v, rr, ry, xtr, penalty, cols):
-        """Best dual objective over the dual points built from ``y - X v``."""
+    def _gap_at(v, rr, xtr, penalty):
+        """``P(v) - D(theta(v))`` for the dual point built from ``y - X v``
+        (``v`` and ``xtr = X^T (y - X v)`` over the same columns)."""
         l1, l2 = penalty.l1, penalty.l2
-        dual = -np.inf
+        v_xtr = float(np.dot(v, xtr))
+        v_l2 = float(np.dot(v, v)) if l2 > 0 else 0.0
         if l1 > 0:
-            v_l2 = float(np.dot(v, v)) if l2 > 0 else 0.0
-            v_cols = v if cols is None else v[cols]
-            dual_norm = penalty.dual_norm(xtr - l2 * v_cols)
-            scale = l1 / dual_norm if dual_norm > l1 else 1.0
-            dual = -0.5 * scale**2 * (rr + l2 * v_l2) + scale * ry
-        elif l2 > 0:
-            dual = ry - 0.5 * rr - penalty.conjugate_l2_part(xtr)
-        return dual
+            dual_norm = penalty.dual_norm(xtr - l2 * v if l2 > 0 else xtr)
+            s = l1 / dual_norm if dual_norm > l1 else 1.0
+            return (
+                0.5 * (1.0 - s) ** 2 * rr
+                + l1 * float(np.abs(v).sum())
+                - s * v_xtr
+                + 0.5 * l2 * (1.0 + s * s) * v_l2
+            )
+        return penalty.conjugate_l2_part(xtr) - v_xtr + 0.5 * l2 * v_l2
+
+
+def _penalty_value(penalty, w):
+    """``l1 ||w||_1 + l2/2 ||w||^2`` (positivity is the caller's business)."""
+    value = penalty.l1 * float(np.abs(w).sum())
+    if penalty.l2 > 0:
+        value += 0.5 * penalty.l2 * float(np.dot(w, w))
+    return value
 
 
 class QuadraticDense(_Quadratic):
@@ -116,6 +147,7 @@ class QuadraticDense(_Quadratic):
         self.sq_norms = sq_norms
         self.y_norm2 = float(np.dot(y, y))
         self.n_features = X.shape[1]
+        self.rank_bound = min(X.shape)
 
     def init_state(self, w):
         """The residual ``y - X w`` (cost proportional to the support)."""
@@ -154,34 +186,32 @@ class QuadraticDense(_Quadratic):
         """``(||R||^2, R @ y)``."""
         return float(np.dot(R, R)), float(np.dot(R, self.y))
 
-    def state_vector(self, R):
-        """The state as one vector, affine in ``w``: the residual."""
-        return R
-
-    def state_from_vector(self, r):
-        """The state whose vector is ``r``."""
-        return r
-
 
 class QuadraticSparse(_Quadratic):
     """Squared loss on CSC ``X`` with implicit centring.
 
-    The effective design is ``X[:, j] - col_means[j] * v``: with an
+    The effective design is ``X_s[:, j] - col_means[j] * v``: with an
     intercept, ``col_means`` are the (weighted) column means and ``v`` is
     ``sqrt(sample_weight)`` (ones without weights), the vector the rows of
-    ``X`` and ``y`` were scaled by.  X is never densified.
+    ``X`` and ``y`` are scaled by; ``X_s = diag(v) X`` when ``row_scaled``,
+    else ``X`` as given (already scaled, or unweighted).  The CSC arrays of
+    ``X`` are used as they are: X is never densified, scaled or copied
+    (scikit-learn's sparse coordinate descent applies its weights the same
+    way).
 
     Parameters
     ----------
-    X : scipy.sparse CSC matrix of shape (n_samples, n_features)
+    X : scipy.sparse CSC matrix or array of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,), already centred and scaled
     col_means : ndarray of shape (n_features,) or None
     v : ndarray of shape (n_samples,) or None
     sq_norms : ndarray of shape (n_features,), default=None
         ``||X_eff[:, j]||^2``, computed when not given.
+    row_scaled : bool, default=False
+        Scale the rows of ``X`` by ``v`` on the fly.
     """
 
-    def __init__(self, X, y, col_means=None, v=None, sq_norms=None):
+    def __init__(self, X, y, col_means=None, v=None, sq_norms=None, row_scaled=False):
         X = sp.csc_matrix(X) if not sp.issparse(X) or X.format != "csc" else X
         self.X = X
         self.y = y
@@ -191,24 +221,44 @@ class QuadraticSparse(_Quadratic):
             np.zeros(n_features, dtype=dtype) if col_means is None else col_means
         )
         self.v = np.ones(n_samples, dtype=dtype) if v is None else v
-        self._indices = X.indices.astype(np.int64, copy=False)
-        self._indptr = X.indptr.astype(np.int64, copy=False)
+        self.row_scaled = bool(row_scaled) and v is not None
         if sq_norms is None:
-            sq = np.asarray(X.multiply(X).sum(axis=0), dtype=np.float64).ravel()
-            vv = float(np.dot(self.v, self.v))
-            mu2 = self.col_means.astype(np.float64) ** 2
-            sq_norms = np.maximum(sq - mu2 * vv, 0)
+            sq_norms = np.empty(n_features, dtype=np.float64)
+            _kernels.sparse_column_sq_norms(
+                X.data,
+                X.indices,
+                X.indptr,
+                self.v,
+                self.row_scaled,
+                self.col_means,
+                sq_norms,
+            )
         self.sq_norms = sq_norms
         self.y_norm2 = float(np.dot(y, y))
         self.n_features = n_features
+        self.rank_bound = min(n_samples, n_features)
+
+    def scaled_X(self):
+        """``X_s`` as a sparse matrix (a scaled copy when ``row_scaled``).
+
+        For the Gram and kernel forms only, which build a matrix of their
+        own anyway; the coordinate-descent loops never call it.
+        """
+        if not self.row_scaled:
+            return self.X
+        return sp.csc_matrix(sp.diags(self.v) @ self.X)
+
+    def _scale_rows(self, r):
+        """``diag(v) r`` when the rows are scaled on the fly, else ``r``."""
+        return r * self.v if self.row_scaled else r
 
     def init_state(self, w):
         """``(R, aux)``: the true residual is ``R + aux[0] * v``."""
         R = self.y.copy()
         if np.any(w):
             Xw = np.empty_like(R)
-            _kernels.sparse_matvec(self.X.data, self._indices, self._indptr, w, Xw)
-            R -= Xw
+            _kernels.sparse_matvec(self.X.data, self.X.indices, self.X.indptr, w, Xw)
+            R -= self._scale_rows(Xw)
             R += float(np.dot(self.col_means, w)) * self.v
         aux = np.array([0.0, float(np.dot(self.v, R))])
         return R, aux
@@ -217,8 +267,8 @@ class QuadraticSparse(_Quadratic):
         R, aux = state
         return _kernels.cd_epochs_sparse(
             self.X.data,
-            self._indices,
-            self._indptr,
+            self.X.indices,
+            self.X.indptr,
             self.col_means,
             self.v,
             w,
@@ -233,29 +283,26 @@ class QuadraticSparse(_Quadratic):
             dw_tol,
             random,
             seed,
+            self.row_scaled,
         )
 
     def residual(self, state):
         """The true residual ``y - X_eff w``."""
         R, aux = state
-        return R + aux[0] * self.v
-
-    def state_vector(self, state):
-        """The state as one vector, affine in ``w``: the true residual."""
-        return self.residual(state)
-
-    def state_from_vector(self, r):
-        """The state whose true residual is ``r``."""
-        return r, np.array([0.0, float(np.dot(self.v, r))])
+        # a Python float keeps float32 data in float32 (numpy's float64
+        # scalar would promote R, and scipy then X, to a float64 copy)
+        return R + float(aux[0]) * self.v
 
     def xtr(self, state, cols=None):
         R_true = self.residual(state)
+        # X_s^T r = X^T (v * r): the scaling moves onto the residual
+        Rs = self._scale_rows(R_true)
         if cols is None:
-            out = self.X.T @ R_true
+            out = self.X.T @ Rs
             out -= self.col_means * float(np.dot(self.v, R_true))
             return out
         out = np.empty(cols.shape[0], dtype=R_true.dtype)
-        _kernels.xtr_sparse(self.X.data, self._indices, self._indptr, R_true, cols, out)
+        _kernels.xtr_sparse(self.X.data, self.X.indices, self.X.indptr, Rs, cols, out)
         out -= self.col_means[cols] * float(np.dot(self.v, R_true))
         return out
 
@@ -276,14 +323,19 @@ class QuadraticGram(_Quadratic):
     G : ndarray of shape (n_features, n_features)
     q : ndarray of shape (n_features,)
     y_norm2 : float
+    rank_bound : int, default=None
+        An upper bound of the rank of ``G`` (the rows of the ``X`` behind
+        it), when known; ``n_features`` otherwise.
     """
 
-    def __init__(self, G, q, y_norm2):
+    def __init__(self, G, q, y_norm2, rank_bound=None):
         self.G = G
         self.q = q
         self.sq_norms = np.diag(G).astype(np.float64)
         self.y_norm2 = float(y_norm2)
         self.n_features = G.shape[0]
+        p = self.n_features
+        self.rank_bound = p if rank_bound is None else min(p, rank_bound)
 
     def init_state(self, w):
         """``H = G @ w`` (cost proportional to the support)."""
@@ -315,14 +367,6 @@ class QuadraticGram(_Quadratic):
         if cols is None:
             return self.q - H
         return self.q[cols] - H[cols]
-
-    def state_vector(self, H):
-        """The state as one vector, affine in ``w``: ``G w``."""
-        return H
-
-    def state_from_vector(self, H):
-        """The state whose vector is ``H``."""
-        return H
 
     def residual_stats(self, w, H):
         # ||y - Xw||^2 = ||y||^2 - 2 w.q + w.Gw ; (y - Xw).y = ||y||^2 - w.q

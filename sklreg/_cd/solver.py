@@ -156,6 +156,7 @@ class WorkingSetSolver:
         small_step = True  # a start that already certifies is kept (n_iter=0)
         active = all_cols  # the features not screened out
         ws = all_cols[:0]
+        cand = None
         xtr = datafit.xtr(state)
         gap = datafit.duality_gap(w, state, penalty, xtr)
         while not (gap <= tol_abs and small_step) and n_iter < self.max_iter:
@@ -175,11 +176,21 @@ class WorkingSetSolver:
             full = ws.shape[0] == active.shape[0]
             inner_tol = tol_abs if full or polish else max(0.1 * gap, tol_abs)
             final = polish or full  # this inner solve must reach tol itself
+            stop_on_small_step = True
             while n_iter < self.max_iter:
                 state, done, small_step, cand = self._run_block(
-                    datafit, penalty, w, state, ws, n_iter, random, seed
+                    datafit,
+                    penalty,
+                    w,
+                    state,
+                    ws,
+                    n_iter,
+                    random,
+                    seed,
+                    stop_on_small_step,
                 )
                 n_iter += done
+                stop_on_small_step = True
                 if final and not small_step and n_iter < self.max_iter:
                     # the run cannot end before the coefficients settle:
                     # spare the gap evaluation until they do (scikit-learn)
@@ -191,6 +202,10 @@ class WorkingSetSolver:
                     xtr, gap = xtr_ws, inner_gap
                 if inner_gap <= inner_tol and (small_step or not final):
                     break
+                # Small steps far from the optimum (ill-conditioned data): the
+                # next block runs all its epochs, so that it can extrapolate,
+                # instead of stopping at its first small step again.
+                stop_on_small_step = not small_step
             if not full:
                 gap, xtr = self._gap(
                     datafit, penalty, w, state, active, cand, 10 * tol_abs
@@ -249,18 +264,36 @@ class WorkingSetSolver:
             state = datafit.init_state(w)
         return active[keep], xtr[keep], state
 
-    def _run_block(self, datafit, penalty, w, state, ws, n_iter, random, seed):
+    def _run_block(
+        self,
+        datafit,
+        penalty,
+        w,
+        state,
+        ws,
+        n_iter,
+        random,
+        seed,
+        stop_on_small_step=True,
+    ):
         """Up to ``gap_freq`` epochs on ``ws``, then an Anderson extrapolation.
+
+        The block ends early at an epoch that meets the coefficient-change
+        rule when ``stop_on_small_step`` (the caller then checks the gap).
 
         The coefficients of coordinate descent converge linearly; the
         combination of the last iterates with weights summing to one that
         minimise the combined step ``||U c||`` (``U`` their successive
         differences) jumps close to the limit (Anderson acceleration,
-        Bertrand & Massias 2021).  The datafit state (residual, or ``G w``)
-        is affine in ``w``, so the same combination of the recorded states
-        is the extrapolated point's state, at no extra pass over the data.
-        The point replaces ``w`` when it lowers the objective; otherwise its
-        residual still serves as a dual point (celer's dual extrapolation).
+        Bertrand & Massias 2021).  The point replaces ``w`` when it lowers
+        the objective; otherwise its residual still serves as a dual point
+        (celer's dual extrapolation).
+
+        The extrapolated point's state is formed from it afresh (a pass over
+        the support's columns, less than one epoch), not combined from the
+        recorded states: that combination would carry ``eps * sum|c|`` times
+        the early residuals, as large as ``y``, into every later step, and
+        the run would converge to a point off the optimum by that much.
 
         Returns the (possibly new) datafit state, the epochs run, whether
         the last epoch met the coefficient-change rule, and a candidate
@@ -274,35 +307,44 @@ class WorkingSetSolver:
             return state, done, small_step, None
         coefs = np.empty((ws.shape[0], budget + 1), dtype=np.float64, order="F")
         coefs[:, 0] = w[ws]
-        s0 = datafit.state_vector(state)
-        states = np.empty((s0.shape[0], budget + 1), dtype=np.float64, order="F")
-        states[:, 0] = s0
         for k in range(budget):
             _, small_step = datafit.run_epochs(
                 w, state, penalty, ws, 1, self.tol, random, seed + n_iter + k
             )
             coefs[:, k + 1] = w[ws]
-            states[:, k + 1] = datafit.state_vector(state)
-            if small_step:
+            if small_step and stop_on_small_step:
                 return state, k + 1, True, None
         c = np.empty(budget)
         if not _kernels.anderson_weights(coefs, c):
-            return state, budget, False, None
+            return state, budget, small_step, None
         w_acc = w.copy()
         w_acc[ws] = coefs[:, 1:] @ c
-        if penalty.positive and np.any(w_acc[ws] < 0):
+        if penalty.positive:
             np.maximum(w_acc, 0, out=w_acc)
-            state_acc = datafit.init_state(w_acc)
-        else:
-            state_acc = datafit.state_from_vector(
-                (states[:, 1:] @ c).astype(s0.dtype, copy=False)
-            )
+        state_acc = datafit.init_state(w_acc)
         before = datafit.value(w, state) + penalty.value(w)
         after = datafit.value(w_acc, state_acc) + penalty.value(w_acc)
-        if after < before:
+        if after < before and self._may_extrapolate(datafit, penalty, ws):
             w[:] = w_acc
             return state_acc, budget, False, None
-        return state, budget, False, (w_acc, state_acc)
+        return state, budget, small_step, (w_acc, state_acc)
+
+    @staticmethod
+    def _may_extrapolate(datafit, penalty, ws):
+        """Whether an extrapolated point may replace the iterate.
+
+        With more working-set columns than the design's rank, the restricted
+        Lasso has flat directions (the null space of ``X[:, ws]``) along
+        which coordinate descent does not contract.  There an Anderson step
+        amplifies the rounding of its inputs by up to ``sum |c|`` per block,
+        and the run's end point, a point anywhere on a nearly flat valley,
+        would depend on the last bits of the arithmetic: dense and sparse
+        storage of the same ``X`` would give models far apart, each within
+        ``tol``.  Plain epochs are non-expansive, so those points agree to
+        rounding, as scikit-learn's do; the extrapolated residual still
+        serves as a dual point.
+        """
+        return penalty.l1 == 0 or ws.shape[0] <= datafit.rank_bound
 
     def _working_set(self, w, xtr, penalty, cols, prev_size=0):
         """The support plus the features of ``cols`` that violate optimality

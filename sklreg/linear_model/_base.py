@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import get_blas_funcs
 
+from sklreg._cd import _kernels
 from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
 
 # Dense problems with n_samples >= _GRAM_RATIO * n_features use the Gram form
@@ -80,17 +81,25 @@ class LinearProblem:
         self.sparse = sp.issparse(X)
         self.gram = None
         if self.sparse:
-            Xs = sp.csc_matrix(X)
-            if sqrt_sw is not None:
-                Xs = sp.csc_matrix(sp.diags(sqrt_sw) @ Xs)
+            # CSC as given (CSR is converted, as scikit-learn does); weights
+            # and centring are applied on the fly, never to a copy of X
+            Xs = X if X.format == "csc" else sp.csc_matrix(X)
             self._datafit = QuadraticSparse(
                 Xs,
                 self._Y[:, 0],
                 self.X_offset if fit_intercept else None,
                 sqrt_sw,
+                row_scaled=sqrt_sw is not None,
             )
             self._X = Xs
-            if gram is True and n_features <= _SPARSE_GRAM_MAX_FEATURES:
+            if n_features <= _SPARSE_GRAM_MAX_FEATURES and (
+                gram is True
+                or (
+                    isinstance(gram, str)
+                    and _sparse_gram_pays(Xs, dtype)
+                    and sqrt_sw is None
+                )
+            ):
                 self._sparse_gram()
             return
 
@@ -176,19 +185,33 @@ class LinearProblem:
         for the centred target).
         """
         df = self._datafit
-        Xs = df.X.astype(np.float64)
+        Xs = df.scaled_X().astype(np.float64)
         G = np.asarray((Xs.T @ Xs).todense())
+        raw_diag = np.diag(G).copy()
         mu = df.col_means.astype(np.float64)
-        G -= float(df.v @ df.v) * np.outer(mu, mu)
-        self.gram = np.ascontiguousarray(G)
+        v = df.v.astype(np.float64)
+        G -= float(v @ v) * np.outer(mu, mu)
         Y = self._Y.astype(np.float64)
-        self._XtY = np.asarray(Xs.T @ Y) - np.outer(mu, df.v @ Y)
+        XtY = np.asarray(Xs.T @ Y) - np.outer(mu, v @ Y)
+        # Columns whose mean dwarfs their spread lose their digits in the
+        # subtraction: their rows are formed from the centred column itself,
+        # d = X_s[:, j] - mu_j v (exact zeros for a constant column).
+        for j in np.flatnonzero(df.sq_norms < 1e-4 * raw_diag):
+            d = Xs[:, [j]].toarray().ravel() - mu[j] * v
+            row = np.asarray(Xs.T @ d).ravel() - mu * float(v @ d)
+            G[j, :] = row
+            G[:, j] = row
+            XtY[j] = d @ Y
+        self.gram = np.ascontiguousarray(G)
+        self._XtY = XtY
         self._yy = np.einsum("ij,ij->j", Y, Y)
 
     def datafit(self, k=0):
         """The squared-loss datafit of target ``k``."""
         if self.gram is not None:
-            return QuadraticGram(self.gram, self._XtY[:, k].copy(), self._yy[k])
+            return QuadraticGram(
+                self.gram, self._XtY[:, k].copy(), self._yy[k], self.n_samples
+            )
         return self._datafit.with_target(self._Y[:, k])
 
     def kernel_datafit(self, k=0):
@@ -209,7 +232,7 @@ class LinearProblem:
         """``X_eff^T a``: primal coefficients from dual ones."""
         if self.sparse:
             df = self._datafit
-            return df.X.T @ a - df.col_means * float(df.v @ a)
+            return df.X.T @ df._scale_rows(a) - df.col_means * float(df.v @ a)
         return self._X.T @ a
 
     def _kernel(self):
@@ -217,7 +240,7 @@ class LinearProblem:
             X = np.asarray(self._X, dtype=np.float64)
             return np.ascontiguousarray(X @ X.T)
         df = self._datafit
-        Xs = df.X.astype(np.float64)
+        Xs = df.scaled_X().astype(np.float64)
         K = np.asarray((Xs @ Xs.T).todense())
         mu = df.col_means.astype(np.float64)
         if np.any(mu):
@@ -230,6 +253,19 @@ class LinearProblem:
     def intercept(self, coef):
         """``y_offset - X_offset @ coef.T`` (scikit-learn's convention)."""
         return self.y_offset - self.X_offset @ coef.T
+
+
+def _sparse_gram_pays(X, dtype):
+    """Whether ``auto`` takes the Gram form for sparse ``X`` (as for dense).
+
+    Only for float64 data with ``n_samples >= 2 n_features`` (dense X's
+    rule) and a Gram matrix no larger than X's non-zeros: then it costs no
+    more memory than X and a coordinate step (O(p)) no more than a column's
+    (O(nnz / p)).  Dense and sparse storage of the same data then run the
+    same algorithm and give the same model to rounding.
+    """
+    n, p = X.shape
+    return dtype == np.float64 and n >= _GRAM_RATIO * p and p * p <= X.nnz
 
 
 def _check_gram(G, X):
@@ -273,7 +309,15 @@ def gram_matrix(X):
 
 def _weighted_col_mean(X, sample_weight):
     if sp.issparse(X):
-        if sample_weight is None:
-            return np.asarray(X.mean(axis=0)).ravel()
-        return np.asarray(X.T @ sample_weight).ravel() / sample_weight.sum()
+        # on the CSC arrays (scipy's X.mean() scales a copy of X), exact for
+        # constant columns
+        X = X if X.format == "csc" else sp.csc_matrix(X)
+        weighted = sample_weight is not None
+        sw = sample_weight if weighted else np.ones(1)
+        total = float(sw.sum()) if weighted else float(X.shape[0])
+        out = np.empty(X.shape[1], dtype=np.float64)
+        _kernels.sparse_column_means(
+            X.data, X.indices, X.indptr, X.shape[0], sw, weighted, total, out
+        )
+        return out
     return np.average(X, axis=0, weights=sample_weight)

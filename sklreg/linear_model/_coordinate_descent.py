@@ -24,8 +24,19 @@ from sklreg._validation import (
 from sklreg.linear_model._base import LinearProblem
 
 
-def _validate_fit_data(estimator, X, y, sample_weight, check_input=True):
-    """Validate ``X, y, sample_weight`` the way scikit-learn's linear models do."""
+def _validate_fit_data(
+    estimator, X, y, sample_weight, check_input=True, needs_columns=True
+):
+    """Validate ``X, y, sample_weight`` the way scikit-learn's linear models do.
+
+    With ``check_input=False`` the caller promises data in the solver's
+    format, as in scikit-learn: float32/float64 ``X``, and Fortran-ordered
+    when the solver works on its columns as given (``needs_columns``: no
+    Gram matrix was asked for and no weights rescale X).  Other data raises
+    instead of being copied silently.
+    """
+    if not check_input:
+        _check_solver_format(X, needs_columns)
     if check_input:
         X, y = validate_data(
             estimator,
@@ -38,6 +49,27 @@ def _validate_fit_data(estimator, X, y, sample_weight, check_input=True):
         )
         y = check_array(y, dtype=X.dtype.type, ensure_2d=False, copy=False)
     return X, y, _check_weights(sample_weight, X)
+
+
+def _check_solver_format(X, needs_columns):
+    if sp.issparse(X):
+        if X.dtype not in (np.float32, np.float64):
+            raise ValueError(
+                f"With check_input=False, X must be float64 or float32, got {X.dtype}."
+            )
+        return
+    if not isinstance(X, np.ndarray) or X.dtype not in (np.float32, np.float64):
+        raise ValueError(
+            "With check_input=False, X must be a float64 or float32 numpy array "
+            f"or sparse matrix, got {type(X).__name__} of dtype "
+            f"{getattr(X, 'dtype', None)}."
+        )
+    if needs_columns and not X.flags.f_contiguous:
+        raise ValueError(
+            "With check_input=False, dense X must be Fortran-ordered (column-"
+            "major, as scikit-learn's coordinate descent requires): pass "
+            "np.asfortranarray(X), or use check_input=True."
+        )
 
 
 def _check_weights(sample_weight, X):
@@ -213,6 +245,10 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
             ``n_samples`` (as scikit-learn does).
         check_input : bool, default=True
             Skip input validation when False (for callers that validated).
+            ``X`` must then be float64 or float32, and dense ``X``
+            Fortran-ordered unless ``precompute`` asks for the Gram matrix or
+            ``sample_weight`` is given (a ValueError otherwise, as
+            scikit-learn).
 
         Returns
         -------
@@ -229,7 +265,16 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
                 "advised to use the LinearRegression estimator",
                 stacklevel=3,
             )
-        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight, check_input)
+        X, y, sample_weight = _validate_fit_data(
+            self,
+            X,
+            y,
+            sample_weight,
+            check_input,
+            # scikit-learn reorders X itself when it rescales it by weights
+            needs_columns=(isinstance(self.precompute, str) or self.precompute is False)
+            and sample_weight is None,
+        )
         n_samples, n_features = X.shape
         if sample_weight is not None:
             sample_weight = sample_weight * (n_samples / np.sum(sample_weight))

@@ -68,6 +68,7 @@ def restrict(datafit, cols):
             np.ascontiguousarray(datafit.G[np.ix_(cols, cols)]),
             datafit.q[cols].copy(),
             datafit.y_norm2,
+            datafit.rank_bound,
         )
         return sub
     if isinstance(datafit, QuadraticDense):
@@ -81,6 +82,7 @@ def restrict(datafit, cols):
             datafit.col_means[cols],
             datafit.v,
             datafit.sq_norms[cols],
+            datafit.row_scaled,
         )
     return None
 
