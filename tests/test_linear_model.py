@@ -179,7 +179,7 @@ def test_attributes_and_sparse_coef(diabetes):
     np.testing.assert_array_equal(est.coef_ == 0, ref.coef_ == 0)
     assert np.sum(est.coef_ == 0) > 0
     ridge = Ridge().fit(X, y)
-    assert np.all(ridge.coef_ != 0) and ridge.solver_ == "cd"
+    assert np.all(ridge.coef_ != 0) and ridge.solver_ == "cholesky"
 
 
 @pytest.mark.parametrize("name", ["Lasso", "ElasticNet", "Ridge"])
@@ -255,13 +255,25 @@ def test_path_method_and_sparse_coef_type_follow_sklearn(diabetes):
     assert type(est.sparse_coef_) is type(sk.Lasso(alpha=0.5).fit(X, y).sparse_coef_)
 
 
-@pytest.mark.parametrize("solver", ["auto", "svd", "cholesky", "lsqr", "sag"])
-def test_ridge_accepts_sklearn_solver_names_and_solves_by_cd(solver):
+@pytest.mark.parametrize(
+    "solver, ran",
+    [
+        ("auto", "cholesky"),
+        ("svd", "svd"),
+        ("cholesky", "cholesky"),
+        ("lsqr", "cd"),
+        ("sag", "cd"),
+        ("cd", "cd"),
+    ],
+)
+def test_ridge_accepts_sklearn_solver_names(solver, ran):
     X, y = dense_problem(40, 5, seed=13)
     ours = Ridge(solver=solver).fit(X, y)
-    ref = sk.Ridge(solver=solver, tol=1e-12, max_iter=100_000, random_state=0)
+    ref_solver = "auto" if solver == "cd" else solver
+    ref = sk.Ridge(solver=ref_solver, tol=1e-12, max_iter=100_000, random_state=0)
     assert_same_model(ours, ref.fit(X, y), rtol=1e-6)
-    assert ours.solver_ == "cd"
+    assert ours.solver_ == ran
+    assert np.all(ours.n_iter_ >= 1) and (ran == "cd") == np.all(ours.n_iter_ > 1)
     with pytest.raises(InvalidParameterError, match="solver"):
         Ridge(solver="newton").fit(X, y)
 

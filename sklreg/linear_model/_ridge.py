@@ -1,6 +1,7 @@
 """Ridge regression fitted by coordinate descent."""
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import MultiOutputMixin, RegressorMixin
 from sklearn.linear_model._base import LinearModel
 
@@ -16,6 +17,7 @@ from sklreg._validation import (
 )
 from sklreg.linear_model._base import LinearProblem
 from sklreg.linear_model._coordinate_descent import _validate_fit_data
+from sklreg.linear_model._ridge_direct import solve_cholesky, solve_svd
 
 # scikit-learn's Ridge solvers: accepted so that code written for it runs as
 # is; every one of them is solved here by coordinate descent (same model).
@@ -63,15 +65,16 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
     ``n_samples``) the L2 weight is ``a = alpha / n_samples``.  The L2
     penalty shrinks every coefficient towards zero, and rarely to zero.
 
-    Solver: cyclic coordinate descent from sklreg's engine, with Anderson
-    extrapolation of the iterates.  Dense data with ``n_samples >=
-    n_features`` is solved through the Gram (covariance) matrix ``X^T X``,
-    formed once: each coordinate step then costs O(n_features).  With more
-    features than samples (up to 5000 samples) coordinate descent runs on
-    the dual variables ``a`` of the kernel form ``(X X^T + alpha I) a = y``,
-    ``w = X^T a``, which is far better conditioned there.  Other data is
-    solved on the columns of ``X``; sparse ``X`` is centred implicitly and
-    never densified.
+    Solvers: dense ``X`` without ``positive`` is solved exactly by one
+    factorization (``solver="auto"`` or ``"cholesky"``: Cholesky of
+    ``X^T X + alpha I``, or of the kernel ``X X^T + alpha I`` when there
+    are more features than samples; ``"svd"``: the thin SVD of ``X``),
+    whatever the conditioning of the data, as scikit-learn's solvers of the
+    same names.  Sparse ``X``, ``positive=True`` and the other names run
+    sklreg's coordinate descent (Anderson-extrapolated; through the Gram
+    matrix when ``n_samples >= n_features``, on the dual variables of the
+    kernel form when wider); sparse ``X`` is centred implicitly and never
+    densified.  ``solver_`` says which ran.
 
     Parameters
     ----------
@@ -92,9 +95,15 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         cheap; never below 1e-13).
     solver : {'auto', 'cd', 'svd', 'cholesky', 'lsqr', 'sparse_cg', 'sag', \
             'saga', 'lbfgs'}, default='auto'
-        Every value means coordinate descent, the only solver here (see
-        ``solver_``); scikit-learn's names are accepted so that code written
-        for it runs unchanged and gets the same model (to ``tol``).
+        ``"auto"`` and ``"cholesky"``: Cholesky factorization on dense
+        ``X`` (coordinate descent on sparse ``X`` or with ``positive``);
+        ``"svd"``: SVD of dense ``X``; ``"cd"`` and scikit-learn's other
+        names (``"lsqr"``, ``"sparse_cg"``, ``"sag"``, ``"saga"``,
+        ``"lbfgs"``, the last with ``positive=True`` only, as in
+        scikit-learn): sklreg's coordinate descent, accepted so that code
+        written for scikit-learn runs unchanged and gets the same model (to
+        ``tol``).  ``positive=True`` needs ``"auto"``, ``"cd"`` or
+        ``"lbfgs"`` (scikit-learn's error otherwise).
     positive : bool, default=False
         Force the coefficients to be non-negative.
     random_state : int, RandomState instance, default=None
@@ -105,9 +114,11 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
     n_iter_ : ndarray of shape (n_targets,)
-        Coordinate-descent epochs run for each target.
+        Coordinate-descent epochs run for each target; 1 for the
+        factorization solvers (scikit-learn's are None there, which
+        scikit-learn's ``check_estimator`` itself would reject).
     solver_ : str
-        Always ``"cd"``.
+        The solver that ran: ``"cholesky"``, ``"svd"`` or ``"cd"``.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
 
@@ -180,8 +191,34 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         with fit_transaction(self):
             return self._fit(X, y, sample_weight)
 
+    def _direct_solver(self, X):
+        """The factorization that solves this fit, or None for coordinate descent."""
+        if self.positive:
+            if self.solver not in ("auto", "cd", "lbfgs"):
+                raise ValueError(
+                    f"solver='{self.solver}' does not support positive fitting. "
+                    "Please set the solver to 'auto' or 'lbfgs', or set "
+                    "`positive=False`"
+                )
+            return None
+        if self.solver == "lbfgs":
+            raise ValueError(
+                "'lbfgs' solver can be used only when positive=True. "
+                "Please use another solver."
+            )
+        if sp.issparse(X):
+            return None
+        if self.solver in ("auto", "cholesky"):
+            return "cholesky"
+        if self.solver == "svd":
+            return "svd"
+        return None
+
     def _fit(self, X, y, sample_weight):
         X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight)
+        direct = self._direct_solver(X)
+        if direct is not None:
+            return self._fit_direct(X, y, sample_weight, direct)
         n_samples, n_features = X.shape
         kernel = (
             n_features > n_samples
@@ -193,16 +230,7 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
             X, y, sample_weight, self.fit_intercept, self.copy_X, gram=gram
         )
         n_targets = problem.n_targets
-        alphas = np.asarray(self.alpha, dtype=np.float64).ravel()
-        if alphas.size == 1:
-            alphas = np.repeat(alphas, n_targets)
-        if alphas.size != n_targets:
-            raise ValueError(
-                "Number of targets and number of penalties do not correspond: "
-                f"{alphas.size} != {n_targets}"
-            )
-        if np.any(alphas < 0):
-            raise ValueError(f"alpha must be non-negative, got {self.alpha!r}.")
+        alphas = self._alphas(n_targets)
 
         solver = WorkingSetSolver(
             tol=_coef_change_tol(
@@ -227,6 +255,52 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         self.coef_ = coef
         self.n_iter_ = n_iter
         self.solver_ = "cd"
+        self.intercept_ = problem.intercept(coef) if self.fit_intercept else 0.0
+        return self
+
+    def _alphas(self, n_targets):
+        alphas = np.asarray(self.alpha, dtype=np.float64).ravel()
+        if alphas.size == 1:
+            alphas = np.repeat(alphas, n_targets)
+        if alphas.size != n_targets:
+            raise ValueError(
+                "Number of targets and number of penalties do not correspond: "
+                f"{alphas.size} != {n_targets}"
+            )
+        if np.any(alphas < 0):
+            raise ValueError(f"alpha must be non-negative, got {self.alpha!r}.")
+        return alphas
+
+    def _fit_direct(self, X, y, sample_weight, solver):
+        """Exact Ridge by one factorization (dense X, ``positive=False``)."""
+        n_samples, n_features = X.shape
+        kernel = n_features > n_samples
+        gram = solver == "cholesky" and not kernel
+        problem = LinearProblem(
+            X, y, sample_weight, self.fit_intercept, self.copy_X, gram=gram
+        )
+        alphas = self._alphas(problem.n_targets)
+        if gram:
+            coef = solve_cholesky(problem.gram, problem._XtY, alphas).T
+        elif solver == "cholesky":
+            dual = solve_cholesky(
+                problem._kernel(), problem._Y.astype(np.float64), alphas
+            )
+            coef = problem.kernel_to_coef(dual).T
+        else:
+            coef = solve_svd(
+                np.asarray(problem._X, dtype=np.float64),
+                problem._Y.astype(np.float64),
+                alphas,
+            )
+        coef = np.asarray(coef, dtype=X.dtype)
+        if problem.n_targets == 1:
+            coef = coef[0]
+        self.coef_ = coef
+        # one factorization per target (check_estimator asks n_iter_ >= 1
+        # of every estimator with max_iter)
+        self.n_iter_ = np.ones(problem.n_targets, dtype=np.int32)
+        self.solver_ = solver
         self.intercept_ = problem.intercept(coef) if self.fit_intercept else 0.0
         return self
 
