@@ -77,3 +77,27 @@ def test_ridge_solver_errors_as_sklearn(raw_breast_cancer):
     est = Ridge(positive=True, alpha=10.0, tol=1e-10, max_iter=100_000)
     assert est.fit(X[:, :5], y).solver_ == "cd"
     assert np.all(est.coef_ >= 0)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_ridge_lsqr_as_sklearn_and_exact(sparse, fit_intercept, weighted):
+    import scipy.sparse as sps
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 30)
+    X[np.abs(X) < 1] = 0.0
+    X[:, 0] += 50.0  # an uncentred column
+    y = X @ rng.randn(30) + rng.randn(200)
+    sw = rng.rand(200) if weighted else None
+    Xf = sps.csr_matrix(X) if sparse else X
+    kw = dict(alpha=2.0, fit_intercept=fit_intercept, tol=1e-10)
+    ours = Ridge(solver="lsqr", **kw).fit(Xf, y, sample_weight=sw)
+    ref = sk.Ridge(solver="lsqr", **kw).fit(Xf, y, sample_weight=sw)
+    assert ours.solver_ == "lsqr"
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(ours.n_iter_, ref.n_iter_)
+    exact = sk.Ridge(solver="svd", **kw).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(ours.coef_, exact.coef_, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(ours.intercept_, exact.intercept_, rtol=1e-6, atol=1e-6)

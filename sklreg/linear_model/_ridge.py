@@ -17,7 +17,12 @@ from sklreg._validation import (
 )
 from sklreg.linear_model._base import LinearProblem
 from sklreg.linear_model._coordinate_descent import _validate_fit_data
-from sklreg.linear_model._ridge_direct import solve_cholesky, solve_svd
+from sklreg.linear_model._ridge_direct import (
+    solve_cholesky,
+    solve_lsqr,
+    solve_svd,
+)
+from sklreg.linear_model._ridge_loo import CenteredDesign
 
 # scikit-learn's Ridge solvers: accepted so that code written for it runs as
 # is; every one of them is solved here by coordinate descent (same model).
@@ -70,7 +75,8 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
     ``X^T X + alpha I``, or of the kernel ``X X^T + alpha I`` when there
     are more features than samples; ``"svd"``: the thin SVD of ``X``),
     whatever the conditioning of the data, as scikit-learn's solvers of the
-    same names.  Sparse ``X``, ``positive=True`` and the other names run
+    same names; ``"lsqr"`` runs scipy's LSQR, on dense or sparse ``X``.
+    Sparse ``X``, ``positive=True`` and the other names run
     sklreg's coordinate descent (Anderson-extrapolated; through the Gram
     matrix when ``n_samples >= n_features``, on the dual variables of the
     kernel form when wider); sparse ``X`` is centred implicitly and never
@@ -97,8 +103,10 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
             'saga', 'lbfgs'}, default='auto'
         ``"auto"`` and ``"cholesky"``: Cholesky factorization on dense
         ``X`` (coordinate descent on sparse ``X`` or with ``positive``);
-        ``"svd"``: SVD of dense ``X``; ``"cd"`` and scikit-learn's other
-        names (``"lsqr"``, ``"sparse_cg"``, ``"sag"``, ``"saga"``,
+        ``"svd"``: SVD of dense ``X``; ``"lsqr"``: scipy's LSQR on the
+        implicitly centred design, dense or sparse (scikit-learn's ``tol``:
+        ``atol = btol = tol``); ``"cd"`` and scikit-learn's other
+        names (``"sparse_cg"``, ``"sag"``, ``"saga"``,
         ``"lbfgs"``, the last with ``positive=True`` only, as in
         scikit-learn): sklreg's coordinate descent, accepted so that code
         written for scikit-learn runs unchanged and gets the same model (to
@@ -118,7 +126,7 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         factorization solvers (scikit-learn's are None there, which
         scikit-learn's ``check_estimator`` itself would reject).
     solver_ : str
-        The solver that ran: ``"cholesky"``, ``"svd"`` or ``"cd"``.
+        The solver that ran: ``"cholesky"``, ``"svd"``, ``"lsqr"`` or ``"cd"``.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
 
@@ -206,6 +214,8 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
                 "'lbfgs' solver can be used only when positive=True. "
                 "Please use another solver."
             )
+        if self.solver == "lsqr":
+            return "lsqr"
         if sp.issparse(X):
             return None
         if self.solver in ("auto", "cholesky"):
@@ -273,6 +283,8 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
 
     def _fit_direct(self, X, y, sample_weight, solver):
         """Exact Ridge by one factorization (dense X, ``positive=False``)."""
+        if solver == "lsqr":
+            return self._fit_lsqr(X, y, sample_weight)
         n_samples, n_features = X.shape
         kernel = n_features > n_samples
         gram = solver == "cholesky" and not kernel
@@ -302,6 +314,32 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         self.n_iter_ = np.ones(problem.n_targets, dtype=np.int32)
         self.solver_ = solver
         self.intercept_ = problem.intercept(coef) if self.fit_intercept else 0.0
+        return self
+
+    def _fit_lsqr(self, X, y, sample_weight):
+        """scipy's LSQR on the implicitly centred design (dense or sparse X)."""
+        design = CenteredDesign(
+            X.astype(np.float64, copy=False),
+            y.astype(np.float64, copy=False),
+            sample_weight,
+            self.fit_intercept,
+        )
+        n_targets = 1 if y.ndim == 1 else y.shape[1]
+        coef, n_iter = solve_lsqr(
+            design, self._alphas(n_targets), self.tol, self.max_iter
+        )
+        coef = coef.astype(X.dtype, copy=False)
+        if y.ndim == 1:
+            coef = coef[0]
+        self.coef_ = coef
+        self.n_iter_ = n_iter
+        self.solver_ = "lsqr"
+        if self.fit_intercept:
+            self.intercept_ = (design.y_offset - design.X_offset @ coef.T).astype(
+                X.dtype
+            )
+        else:
+            self.intercept_ = 0.0
         return self
 
     def __sklearn_tags__(self):

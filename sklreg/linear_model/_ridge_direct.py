@@ -1,4 +1,4 @@
-"""Direct (factorization) solvers of Ridge on the data a LinearProblem holds.
+"""Exact solvers of Ridge: factorizations, and scipy's LSQR.
 
 Coordinate descent converges at a rate set by the conditioning of ``X^T X``;
 on raw-scale, correlated features it crawls.  These solvers give the exact
@@ -12,7 +12,9 @@ weighted) from one factorization, whatever the conditioning:
   minimum-norm least-squares solution;
 * ``"svd"``: ``w = V diag(s / (s^2 + alpha)) U^T y`` from the thin SVD of
   ``X`` (scikit-learn's ``_solve_svd``), exact and minimum-norm as
-  ``alpha -> 0``.
+  ``alpha -> 0``;
+* ``"lsqr"``: scipy's LSQR with ``damp = sqrt(alpha)`` on the implicitly
+  centred design (scikit-learn's ``_solve_lsqr``), for dense or sparse X.
 """
 
 import numpy as np
@@ -53,3 +55,42 @@ def solve_svd(X, Y, alphas):
     UtY = U.T @ Y
     d = s[:, None] / (s[:, None] ** 2 + alphas[None, :])
     return (Vt.T @ (d * UtY)).T
+
+
+def solve_lsqr(design, alphas, tol, max_iter):
+    """Ridge by scipy's LSQR on the implicitly centred, weighted design.
+
+    ``min ||z - Z w||^2 + alpha ||w||^2`` is LSQR's damped least squares
+    with ``damp = sqrt(alpha)`` (scikit-learn's ``"lsqr"``: ``atol = btol =
+    tol``).  ``Z`` is applied through products only, so sparse ``X`` is
+    never densified nor centred.
+
+    Parameters
+    ----------
+    design : CenteredDesign
+    alphas : ndarray of shape (n_targets,)
+    tol : float
+    max_iter : int or None
+
+    Returns
+    -------
+    coef : ndarray of shape (n_targets, n_features)
+    n_iter : ndarray of shape (n_targets,)
+    """
+    from scipy.sparse.linalg import LinearOperator, lsqr
+
+    Z = LinearOperator(
+        design.shape,
+        matvec=lambda v: design.matmul(v.reshape(-1, 1)).ravel(),
+        rmatvec=lambda u: design.rmatmul(u.reshape(-1, 1)).ravel(),
+        dtype=np.float64,
+    )
+    z = design.z.reshape(design.shape[0], -1)
+    coef = np.empty((z.shape[1], design.shape[1]))
+    n_iter = np.empty(z.shape[1], dtype=np.int32)
+    for k, alpha in enumerate(alphas):
+        out = lsqr(
+            Z, z[:, k], damp=np.sqrt(alpha), atol=tol, btol=tol, iter_lim=max_iter
+        )
+        coef[k], n_iter[k] = out[0], out[2]
+    return coef, n_iter

@@ -65,6 +65,7 @@ class CenteredDesign:
         else:
             self.Z = (X - self.X_offset) * self.s[:, None]
         self.fit_intercept = fit_intercept
+        self.shape = X.shape
 
     def kernel(self):
         """``Z Z^T`` (n x n)."""
