@@ -262,21 +262,25 @@ def test_path_method_and_sparse_coef_type_follow_sklearn(diabetes):
         ("svd", "svd"),
         ("cholesky", "cholesky"),
         ("lsqr", "lsqr"),
-        ("sag", "cd"),
+        ("sparse_cg", "sparse_cg"),
+        ("sag", "sag"),
+        ("saga", "saga"),
         ("cd", "cd"),
     ],
 )
 def test_ridge_accepts_sklearn_solver_names(solver, ran):
     X, y = dense_problem(40, 5, seed=13)
-    ours = Ridge(solver=solver).fit(X, y)
+    iterative = ("lsqr", "sparse_cg", "sag", "saga")
+    tol = 1e-10 if solver in ("sag", "saga") else 1e-4
+    ours = Ridge(solver=solver, tol=tol, random_state=0).fit(X, y)
     ref_solver = "auto" if solver == "cd" else solver
-    # lsqr is scipy's on both sides: same tol, same iterates
-    ref_tol = ours.tol if solver == "lsqr" else 1e-12
+    # lsqr and sparse_cg are scipy's on both sides: same tol, same iterates
+    ref_tol = ours.tol if solver in ("lsqr", "sparse_cg") else 1e-12
     ref = sk.Ridge(solver=ref_solver, tol=ref_tol, max_iter=100_000, random_state=0)
     assert_same_model(ours, ref.fit(X, y), rtol=1e-6)
     assert ours.solver_ == ran
     assert np.all(ours.n_iter_ >= 1)
-    assert np.all(ours.n_iter_ > 1) == (ran in ("cd", "lsqr"))
+    assert np.all(ours.n_iter_ > 1) == (ran in ("cd", *iterative))
     with pytest.raises(InvalidParameterError, match="solver"):
         Ridge(solver="newton").fit(X, y)
 

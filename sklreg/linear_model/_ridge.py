@@ -1,9 +1,13 @@
-"""Ridge regression fitted by coordinate descent."""
+"""Ridge regression: exact factorizations, scipy's iterative solvers, SAG and CD."""
+
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import MultiOutputMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearModel
+from sklearn.utils import check_random_state
 
 from sklreg._cd.penalties import L2
 from sklreg._cd.solver import WorkingSetSolver
@@ -18,14 +22,17 @@ from sklreg._validation import (
 from sklreg.linear_model._base import LinearProblem
 from sklreg.linear_model._coordinate_descent import _validate_fit_data
 from sklreg.linear_model._ridge_direct import (
+    SPARSE_GRAM_MAX,
     solve_cholesky,
+    solve_lbfgs,
     solve_lsqr,
+    solve_sparse_cg,
     solve_svd,
 )
 from sklreg.linear_model._ridge_loo import CenteredDesign
+from sklreg.linear_model._ridge_sag import solve_sag
 
-# scikit-learn's Ridge solvers: accepted so that code written for it runs as
-# is; every one of them is solved here by coordinate descent (same model).
+# scikit-learn's Ridge solvers; each runs a method of that kind here.
 _SKLEARN_SOLVERS = (
     "auto",
     "svd",
@@ -36,6 +43,8 @@ _SKLEARN_SOLVERS = (
     "saga",
     "lbfgs",
 )
+# scikit-learn's solvers that cannot fit an intercept on sparse X.
+_DENSE_INTERCEPT = ("cholesky", "svd", "saga")
 # Default cap on epochs when max_iter=None; Gram-form epochs cost O(p^2).
 _DEFAULT_MAX_ITER = 10_000
 # With more features than samples, Ridge is solved in its dual (kernel) form
@@ -59,7 +68,7 @@ def _coef_change_tol(tol, cheap_epochs):
 
 
 class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
-    r"""Linear least squares with L2 regularization, by coordinate descent.
+    r"""Linear least squares with L2 regularization.
 
     Minimizes the objective function (scikit-learn's, unchanged)::
 
@@ -70,17 +79,16 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
     ``n_samples``) the L2 weight is ``a = alpha / n_samples``.  The L2
     penalty shrinks every coefficient towards zero, and rarely to zero.
 
-    Solvers: dense ``X`` without ``positive`` is solved exactly by one
-    factorization (``solver="auto"`` or ``"cholesky"``: Cholesky of
-    ``X^T X + alpha I``, or of the kernel ``X X^T + alpha I`` when there
-    are more features than samples; ``"svd"``: the thin SVD of ``X``),
-    whatever the conditioning of the data, as scikit-learn's solvers of the
-    same names; ``"lsqr"`` runs scipy's LSQR, on dense or sparse ``X``.
-    Sparse ``X``, ``positive=True`` and the other names run
-    sklreg's coordinate descent (Anderson-extrapolated; through the Gram
-    matrix when ``n_samples >= n_features``, on the dual variables of the
-    kernel form when wider); sparse ``X`` is centred implicitly and never
-    densified.  ``solver_`` says which ran.
+    Solvers: every one of scikit-learn's names runs that kind of method and
+    reaches the same minimiser.  ``"auto"`` solves dense ``X`` exactly by a
+    Cholesky factorization of ``X^T X + alpha I`` (or of the kernel
+    ``X X^T + alpha I`` when there are more features than samples),
+    whatever the conditioning; sparse ``X`` the same way through its
+    implicitly centred Gram or kernel matrix when it has at most 500
+    samples or features, else by conjugate gradients (scikit-learn's choice
+    for sparse ``X``); ``positive=True`` by sklreg's coordinate descent.
+    Sparse ``X`` is centred implicitly and never densified.  ``solver_``
+    says which ran.
 
     Parameters
     ----------
@@ -91,42 +99,59 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
     copy_X : bool, default=True
         If False, dense ``X`` may be overwritten (centred) in place.
     max_iter : int, default=None
-        Maximum number of coordinate-descent epochs (None: 10000).
+        Maximum number of iterations: coordinate-descent epochs (None:
+        10000), SAG/SAGA epochs (None: 1000), LSQR, conjugate-gradient or
+        L-BFGS iterations (None: scipy's default).
     tol : float, default=1e-4
-        Stop when an epoch's largest coefficient change is at most ``tol**2``
-        times the largest coefficient (relative change, as scikit-learn's
-        'sag' rule, squared so that the default agrees with the exact
-        solvers to about 8 digits; on the dual coefficients in the kernel
-        form; at most 1e-10 in the Gram and kernel forms, whose epochs are
-        cheap; never below 1e-13).
+        Precision of the iterative solvers (unused by the factorizations):
+        LSQR's ``atol``/``btol``, the relative residual of conjugate
+        gradients, L-BFGS-B's ``tol``, the relative coefficient change of an
+        SAG/SAGA epoch (scikit-learn's meanings); for ``"cd"``, an epoch's
+        largest coefficient change at most ``tol**2`` times the largest
+        coefficient (squared so that the default agrees with the exact
+        solvers to about 8 digits; at most 1e-10 in the Gram and kernel
+        forms, whose epochs are cheap; never below 1e-13).
     solver : {'auto', 'cd', 'svd', 'cholesky', 'lsqr', 'sparse_cg', 'sag', \
             'saga', 'lbfgs'}, default='auto'
-        ``"auto"`` and ``"cholesky"``: Cholesky factorization on dense
-        ``X`` (coordinate descent on sparse ``X`` or with ``positive``);
-        ``"svd"``: SVD of dense ``X``; ``"lsqr"``: scipy's LSQR on the
-        implicitly centred design, dense or sparse (scikit-learn's ``tol``:
-        ``atol = btol = tol``); ``"cd"`` and scikit-learn's other
-        names (``"sparse_cg"``, ``"sag"``, ``"saga"``,
-        ``"lbfgs"``, the last with ``positive=True`` only, as in
-        scikit-learn): sklreg's coordinate descent, accepted so that code
-        written for scikit-learn runs unchanged and gets the same model (to
-        ``tol``).  ``positive=True`` needs ``"auto"``, ``"cd"`` or
-        ``"lbfgs"`` (scikit-learn's error otherwise).
+        - ``"auto"``: see above.
+        - ``"cholesky"``: Cholesky of the (centred) Gram or kernel matrix;
+          minimum-norm least squares if it is singular.
+        - ``"svd"``: thin SVD of dense ``X`` (exact, minimum-norm as
+          ``alpha -> 0``).
+        - ``"lsqr"``: scipy's LSQR on the implicitly centred design
+          (``atol = btol = tol``), dense or sparse.
+        - ``"sparse_cg"``: scipy's conjugate gradients on the normal (or
+          kernel) equations to the relative residual ``tol``, dense or sparse.
+        - ``"sag"``, ``"saga"``: stochastic average gradient (sklreg's numba
+          kernels, scikit-learn's step sizes and stopping rule
+          ``max|w - w_prev| / max|w| <= tol`` per epoch), on the implicitly
+          centred design, so sparse ``X`` with an intercept gives the dense
+          model.
+        - ``"lbfgs"``: scipy's L-BFGS-B, with ``positive=True`` only.
+        - ``"cd"``: sklreg's coordinate descent (Anderson-extrapolated; on
+          the Gram matrix, the dual kernel form or the columns of ``X``).
+
+        scikit-learn's errors are raised for the combinations it refuses:
+        ``positive=True`` with a solver other than ``"auto"``, ``"lbfgs"``
+        (or ``"cd"``); ``"lbfgs"`` without ``positive``; ``"cholesky"``,
+        ``"svd"`` or ``"saga"`` with sparse ``X`` and an intercept;
+        ``"svd"`` with sparse ``X``.
     positive : bool, default=False
         Force the coefficients to be non-negative.
     random_state : int, RandomState instance, default=None
-        Unused by the cyclic solver; kept for scikit-learn compatibility.
+        Seeds the sampling of ``"sag"`` and ``"saga"``.
 
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
     intercept_ : float or ndarray of shape (n_targets,)
     n_iter_ : ndarray of shape (n_targets,)
-        Coordinate-descent epochs run for each target; 1 for the
-        factorization solvers (scikit-learn's are None there, which
-        scikit-learn's ``check_estimator`` itself would reject).
+        Iterations run for each target: epochs (``"cd"``, ``"sag"``,
+        ``"saga"``), LSQR, conjugate-gradient or L-BFGS iterations; 1 for
+        the factorizations (scikit-learn reports None there, which its own
+        ``check_estimator`` rejects for an estimator with ``max_iter``).
     solver_ : str
-        The solver that ran: ``"cholesky"``, ``"svd"``, ``"lsqr"`` or ``"cd"``.
+        The solver that ran (``"auto"`` resolved).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
 
@@ -141,8 +166,8 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
     >>> from sklreg import Ridge
     >>> rng = np.random.RandomState(0)
     >>> X, y = rng.randn(10, 5), rng.randn(10)
-    >>> Ridge(alpha=1.0, tol=1e-10).fit(X, y).coef_.round(3)
-    array([ 0.51 ,  0.187,  0.172, -0.056, -0.14 ])
+    >>> Ridge(alpha=1.0).fit(X, y).coef_.round(3)
+    array([-0.187,  0.047, -0.015, -0.114,  0.091])
     """
 
     _parameter_constraints: dict = {
@@ -199,8 +224,9 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         with fit_transaction(self):
             return self._fit(X, y, sample_weight)
 
-    def _direct_solver(self, X):
-        """The factorization that solves this fit, or None for coordinate descent."""
+    def _resolve_solver(self, X):
+        """The method that solves this fit, with scikit-learn's errors."""
+        sparse = sp.issparse(X)
         if self.positive:
             if self.solver not in ("auto", "cd", "lbfgs"):
                 raise ValueError(
@@ -208,27 +234,34 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
                     "Please set the solver to 'auto' or 'lbfgs', or set "
                     "`positive=False`"
                 )
-            return None
+            return "lbfgs" if self.solver == "lbfgs" else "cd"
         if self.solver == "lbfgs":
             raise ValueError(
                 "'lbfgs' solver can be used only when positive=True. "
                 "Please use another solver."
             )
-        if self.solver == "lsqr":
-            return "lsqr"
-        if sp.issparse(X):
-            return None
-        if self.solver in ("auto", "cholesky"):
+        if sparse and self.fit_intercept and self.solver in _DENSE_INTERCEPT:
+            raise ValueError(
+                f"solver='{self.solver}' does not support fitting the intercept "
+                "on sparse data. Please set the solver to 'auto' or "
+                "'lsqr', 'sparse_cg', 'sag', 'lbfgs' "
+                "or set `fit_intercept=False`"
+            )
+        if sparse and self.solver == "svd":
+            raise TypeError("SVD solver does not support sparse inputs currently")
+        if self.solver == "auto":
+            if sparse and min(X.shape) > SPARSE_GRAM_MAX:
+                return "sparse_cg"
             return "cholesky"
-        if self.solver == "svd":
-            return "svd"
-        return None
+        return self.solver
 
     def _fit(self, X, y, sample_weight):
         X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight)
-        direct = self._direct_solver(X)
-        if direct is not None:
-            return self._fit_direct(X, y, sample_weight, direct)
+        solver = self._resolve_solver(X)
+        if solver in ("cholesky", "svd") and not sp.issparse(X):
+            return self._fit_direct(X, y, sample_weight, solver)
+        if solver != "cd":
+            return self._fit_design(X, y, sample_weight, solver)
         n_samples, n_features = X.shape
         kernel = (
             n_features > n_samples
@@ -283,8 +316,6 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
 
     def _fit_direct(self, X, y, sample_weight, solver):
         """Exact Ridge by one factorization (dense X, ``positive=False``)."""
-        if solver == "lsqr":
-            return self._fit_lsqr(X, y, sample_weight)
         n_samples, n_features = X.shape
         kernel = n_features > n_samples
         gram = solver == "cholesky" and not kernel
@@ -316,8 +347,8 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         self.intercept_ = problem.intercept(coef) if self.fit_intercept else 0.0
         return self
 
-    def _fit_lsqr(self, X, y, sample_weight):
-        """scipy's LSQR on the implicitly centred design (dense or sparse X)."""
+    def _fit_design(self, X, y, sample_weight, solver):
+        """Solvers on the implicitly centred design (dense or sparse X)."""
         design = CenteredDesign(
             X.astype(np.float64, copy=False),
             y.astype(np.float64, copy=False),
@@ -325,15 +356,38 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
             self.fit_intercept,
         )
         n_targets = 1 if y.ndim == 1 else y.shape[1]
-        coef, n_iter = solve_lsqr(
-            design, self._alphas(n_targets), self.tol, self.max_iter
-        )
+        alphas = self._alphas(n_targets)
+        if solver == "lsqr":
+            coef, n_iter = solve_lsqr(design, alphas, self.tol, self.max_iter)
+        elif solver == "sparse_cg":
+            coef, n_iter = solve_sparse_cg(design, alphas, self.tol, self.max_iter)
+        elif solver == "lbfgs":
+            coef, n_iter = solve_lbfgs(
+                design, alphas, self.tol, self.max_iter, self.positive
+            )
+        elif solver in ("sag", "saga"):
+            coef, n_iter, converged = solve_sag(
+                design,
+                alphas,
+                self.tol,
+                self.max_iter,
+                check_random_state(self.random_state),
+                saga=solver == "saga",
+            )
+            if not converged.all():
+                warnings.warn(
+                    "The max_iter was reached which means the coef_ did not converge",
+                    ConvergenceWarning,
+                )
+        else:  # cholesky on sparse X: the centred Gram or kernel matrix
+            coef = self._sparse_cholesky(design, alphas)
+            n_iter = np.ones(n_targets, dtype=np.int32)
         coef = coef.astype(X.dtype, copy=False)
         if y.ndim == 1:
             coef = coef[0]
         self.coef_ = coef
         self.n_iter_ = n_iter
-        self.solver_ = "lsqr"
+        self.solver_ = solver
         if self.fit_intercept:
             self.intercept_ = (design.y_offset - design.X_offset @ coef.T).astype(
                 X.dtype
@@ -341,6 +395,15 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         else:
             self.intercept_ = 0.0
         return self
+
+    @staticmethod
+    def _sparse_cholesky(design, alphas):
+        """Exact Ridge of sparse X from the implicitly centred Gram or kernel."""
+        n, p = design.shape
+        z = design.z.reshape(n, -1)
+        if p > n:
+            return design.rmatmul(solve_cholesky(design.kernel(), z, alphas)).T
+        return solve_cholesky(design.covariance(), design.rmatmul(z), alphas).T
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

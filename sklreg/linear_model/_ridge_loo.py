@@ -60,12 +60,33 @@ class CenteredDesign:
         self.z = yc * (self.s[:, None] if y.ndim > 1 else self.s)
         self.sparse = sp.issparse(X)
         if self.sparse:
-            # S X, with the centring -s mu^T kept aside
-            self.SX = sp.csr_matrix(sp.diags(self.s) @ X)
+            if fit_intercept:
+                X = self._drop_constant_columns(X)
+            # S X, with the centring -s mu^T kept aside; no copy of X when
+            # every weight is one
+            self.X = X
+            if sample_weight is None:
+                self.SX = X
+            else:
+                self.SX = sp.csr_matrix(sp.diags(self.s) @ X)
         else:
             self.Z = (X - self.X_offset) * self.s[:, None]
         self.fit_intercept = fit_intercept
         self.shape = X.shape
+
+    def _drop_constant_columns(self, X):
+        """Zero the constant columns of sparse X and their offsets.
+
+        Centred, a constant column is exactly zero; implicitly centred
+        products would leave rounding noise (``||x||^2 - n mu^2``) there.
+        """
+        X_max = np.asarray(X.max(axis=0).todense()).ravel()
+        X_min = np.asarray(X.min(axis=0).todense()).ravel()
+        constant = X_max == X_min
+        if not constant.any():
+            return X
+        self.X_offset = np.where(constant, 0.0, self.X_offset)
+        return sp.csc_matrix(X @ sp.diags((~constant).astype(np.float64)))
 
     def kernel(self):
         """``Z Z^T`` (n x n)."""
