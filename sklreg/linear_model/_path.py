@@ -18,6 +18,8 @@ from sklreg._cd.solver import WorkingSetSolver
 from sklreg._progress import FitProgress
 from sklreg.linear_model._base import LinearProblem, _weighted_col_mean
 from sklreg.linear_model._coordinate_descent import _gram_option
+from sklreg.linear_model._ridge_direct import SPARSE_GRAM_MAX, ridge_path_exact
+from sklreg.linear_model._ridge_loo import CenteredDesign
 from sklreg.linear_model._strong_rules import (
     full_xtr,
     solve_screened,
@@ -167,6 +169,8 @@ def _ridge_path(X, y, sample_weight, alphas, fit_intercept):
     intercepts : ndarray of shape (n_targets, n_alphas)
     """
     n, p = X.shape
+    if not sp.issparse(X) or min(n, p) <= SPARSE_GRAM_MAX:
+        return _ridge_path_exact(X, y, sample_weight, alphas, fit_intercept)
     kernel = p > n and n <= _KERNEL_MAX_SAMPLES
     gram = not sp.issparse(X) and not kernel and n >= p
     problem = LinearProblem(X, y, sample_weight, fit_intercept, True, gram)
@@ -193,6 +197,25 @@ def _ridge_path(X, y, sample_weight, alphas, fit_intercept):
         )
     else:
         intercepts = np.zeros((n_targets, len(alphas)))
+    return coefs, intercepts
+
+
+def _ridge_path_exact(X, y, sample_weight, alphas, fit_intercept):
+    """:func:`_ridge_path` from one eigendecomposition (exact, any conditioning)."""
+    design = CenteredDesign(
+        X.astype(np.float64, copy=False),
+        y.astype(np.float64, copy=False),
+        sample_weight,
+        fit_intercept,
+    )
+    coefs = ridge_path_exact(design, np.asarray(alphas, dtype=np.float64))
+    coefs = coefs.astype(X.dtype, copy=False)
+    if fit_intercept:
+        intercepts = np.reshape(design.y_offset, (-1, 1)) - np.einsum(
+            "j,kji->ki", design.X_offset, coefs
+        )
+    else:
+        intercepts = np.zeros((coefs.shape[0], len(alphas)))
     return coefs, intercepts
 
 
