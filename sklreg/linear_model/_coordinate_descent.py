@@ -184,7 +184,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
     >>> X, y = make_regression(n_features=2, random_state=0)
     >>> regr = ElasticNet(random_state=0).fit(X, y)
     >>> regr.coef_.round(3)
-    array([18.838, 64.559])
+    array([18.838, 64.56 ])
     >>> round(float(regr.intercept_), 3)
     1.451
     """

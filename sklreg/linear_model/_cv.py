@@ -439,8 +439,8 @@ class LassoCV(_PathCV):
     >>> from sklreg import LassoCV
     >>> X, y = make_regression(noise=4, random_state=0)
     >>> reg = LassoCV(cv=5).fit(X, y)
-    >>> round(reg.score(X, y), 3)
-    0.999
+    >>> round(reg.score(X, y), 4)
+    0.9996
     """
 
     path = staticmethod(lasso_path)
