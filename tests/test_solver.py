@@ -191,3 +191,28 @@ def test_gap_safe_screening_never_drops_an_active_feature(monkeypatch):
         np.testing.assert_allclose(res.coef, ref.coef, rtol=1e-6, atol=1e-8)
         n_dropped += len(dropped)
     assert n_dropped > 100  # screening did act on these problems
+
+
+def test_screening_radius_is_the_gap_of_its_own_centre():
+    # The sphere is centred at the rescaled residual; a smaller gap certified
+    # by another (extrapolated) dual point must not shrink it.  Far from the
+    # optimum (w = 0) with a wrongly tiny gap handed in, every feature of the
+    # optimal support must survive.
+    rng = np.random.RandomState(0)
+    X = np.asfortranarray(rng.randn(40, 120))
+    y = X[:, :6] @ rng.randn(6) + 0.3 * rng.randn(40)
+    penalty = L1(0.1 * np.abs(X.T @ y).max())
+    datafit = QuadraticDense(X, y)
+    w = np.zeros(120)
+    state = datafit.init_state(w)
+    xtr = datafit.xtr(state)
+    active = np.arange(120, dtype=np.int64)
+    kept, _, _ = WorkingSetSolver._screen(
+        datafit, penalty, w.copy(), state, active, xtr, gap=0.0
+    )
+    ref = WorkingSetSolver(tol=1e-14, max_iter=100_000, screening=False).solve(
+        QuadraticDense(X, y), penalty
+    )
+    support = np.flatnonzero(ref.coef)
+    assert support.size > 0
+    assert np.isin(support, kept).all()

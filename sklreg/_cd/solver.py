@@ -248,9 +248,13 @@ class WorkingSetSolver:
         the problem on ``active``, the dual optimum lies within
         ``sqrt(2 G)`` of ``theta``, so a feature with
         ``|X_j^T theta| + sqrt(2 G) ||X_j|| < l1`` is zero at the optimum
-        and leaves the problem for good.  ``gap`` must be the gap of that
-        very dual point (no extrapolated candidate).
+        and leaves the problem for good.  The sphere is centred at
+        ``theta``, so its radius takes the gap of ``theta`` itself, computed
+        here: the run's ``gap`` may come from an extrapolated dual point,
+        whose smaller gap does not bound the distance to ``theta``.
         """
+        sub = None if active.shape[0] == datafit.n_features else active
+        gap = max(gap, datafit.duality_gap(w, state, penalty, xtr, sub))
         l1 = penalty.l1
         scale = l1 / max(l1, penalty.dual_norm(xtr))
         corr = scale * xtr if penalty.positive else np.abs(scale * xtr)
