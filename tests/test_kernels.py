@@ -274,3 +274,16 @@ def test_anderson_extrapolation_is_exact_on_a_linear_iteration():
     assert _kernels.anderson_weights(history, c)
     fixed_point = np.linalg.solve(np.eye(2) - A, b)
     np.testing.assert_allclose(history[:, 1:] @ c, fixed_point, rtol=1e-4)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+def test_sparse_gram_matrix_against_numpy(fmt):
+    from sklreg._cd._kernels_gram import sparse_gram_matrix
+
+    X = sp.random(60, 25, density=0.3, format=fmt, random_state=0)
+    Xd = X.toarray()
+    np.testing.assert_allclose(sparse_gram_matrix(X), Xd.T @ Xd, rtol=1e-13, atol=0)
+    np.testing.assert_allclose(sparse_gram_matrix(X.T), Xd @ Xd.T, rtol=1e-13, atol=0)
+    # duplicate entries (non-canonical COO) are summed
+    dup = sp.coo_matrix(([1.0, 2.0], ([0, 0], [3, 3])), shape=(2, 5))
+    assert sparse_gram_matrix(dup)[3, 3] == 9.0

@@ -57,13 +57,19 @@ def solve_cholesky(A, B, alphas):
     m = A.shape[0]
     out = np.empty((m, B.shape[1]), dtype=np.float64)
     diag = np.arange(m)
-    for k, alpha in enumerate(alphas):
+    # one factorization per distinct alpha (LAPACK potrf/potrs: no condition
+    # estimate, which scipy's solve would add)
+    for alpha in np.unique(alphas):
+        cols = np.flatnonzero(alphas == alpha)
         M = A.copy()
         M[diag, diag] += alpha
         try:
-            out[:, k] = linalg.solve(M, B[:, k], assume_a="pos", overwrite_a=True)
+            factor = linalg.cho_factor(M, overwrite_a=True, check_finite=False)
+            out[:, cols] = linalg.cho_solve(factor, B[:, cols], check_finite=False)
         except (linalg.LinAlgError, ValueError):
-            out[:, k] = linalg.lstsq(A + alpha * np.eye(m), B[:, k])[0]
+            # singular (alpha = 0 on rank-deficient data): minimum-norm
+            # least squares
+            out[:, cols] = linalg.lstsq(A + alpha * np.eye(m), B[:, cols])[0]
     return out
 
 

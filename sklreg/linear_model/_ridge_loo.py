@@ -33,6 +33,7 @@ covariance products.
 import numpy as np
 import scipy.sparse as sp
 
+from sklreg._cd._kernels_gram import sparse_gram_matrix
 from sklreg.linear_model._base import _weighted_col_mean
 
 
@@ -92,7 +93,7 @@ class CenteredDesign:
         """``Z Z^T`` (n x n)."""
         if not self.sparse:
             return self.Z @ self.Z.T
-        K = np.asarray((self.SX @ self.SX.T).todense())
+        K = sparse_gram_matrix(self.SX.T)
         mu = self.X_offset
         if np.any(mu):
             SXmu = self.SX @ mu
@@ -104,7 +105,7 @@ class CenteredDesign:
         """``Z^T Z`` (p x p)."""
         if not self.sparse:
             return self.Z.T @ self.Z
-        C = np.asarray((self.SX.T @ self.SX).todense())
+        C = sparse_gram_matrix(self.SX)
         mu = self.X_offset
         if np.any(mu):
             SXts = self.SX.T @ self.s
