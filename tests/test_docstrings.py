@@ -9,8 +9,7 @@ import pytest
 import sklreg
 
 MODULES = sorted(
-    name
-    for _, name, _ in pkgutil.walk_packages(sklreg.__path__, prefix="sklreg.")
+    name for _, name, _ in pkgutil.walk_packages(sklreg.__path__, prefix="sklreg.")
 )
 
 
