@@ -328,7 +328,12 @@ class WorkingSetSolver:
         state_acc = datafit.init_state(w_acc)
         before = datafit.value(w, state) + penalty.value(w)
         after = datafit.value(w_acc, state_acc) + penalty.value(w_acc)
-        if after < before and self._may_extrapolate(datafit, penalty, ws):
+        # a decrease within the rounding of the objective (a Gram-form value
+        # cancels digits of ||y||^2) is no decrease: accepting it would let
+        # the last bits of the arithmetic pick the path, and dense and sparse
+        # storage of the same data would end at different points
+        noise = 64 * np.finfo(np.float64).eps * (abs(before) + datafit.y_norm2)
+        if after < before - noise and self._may_extrapolate(datafit, penalty, ws):
             w[:] = w_acc
             return state_acc, budget, False, None
         return state, budget, small_step, (w_acc, state_acc)
