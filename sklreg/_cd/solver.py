@@ -17,6 +17,7 @@ Epochs over a working set count towards ``max_iter``, so ``n_iter`` is the
 number of (possibly partial) passes, as scikit-learn's ``n_iter_``.
 """
 
+import copy
 import warnings
 from dataclasses import dataclass
 
@@ -113,6 +114,15 @@ class WorkingSetSolver:
         self.warn = warn
         self.anderson = anderson
         self.screening = screening
+
+    def with_params(self, **params):
+        """A copy of this solver with some parameters changed."""
+        other = copy.copy(self)
+        for name, value in params.items():
+            if not hasattr(self, name):
+                raise TypeError(f"WorkingSetSolver has no parameter {name!r}")
+            setattr(other, name, value)
+        return other
 
     def solve(self, datafit, penalty, w0=None, dtype=np.float64) -> SolverResult:
         """Minimise ``datafit + penalty`` from ``w0`` (zeros if None).

@@ -89,21 +89,60 @@ def _check_weights(sample_weight, X):
 _GRAM_MIN_TOL = 1e-8
 
 
-def _gram_option(precompute, tol=None):
+def _gram_option(precompute, tol=None, single_fit=False):
     """Map scikit-learn's ``precompute`` to :class:`LinearProblem`'s ``gram``.
 
     ``precompute=False`` (the default) lets sklreg decide from the shape of
     the data: the Gram form gives the same solution, only faster when
     n_samples >> n_features, as long as ``tol`` is not so tight that the
-    Gram form's loss of precision would show.
+    Gram form's loss of precision would show.  A path forms it at once (its
+    many alphas pay for it); a single fit (``single_fit``) starts on the
+    columns and forms it only when the epochs run there show that it pays
+    (:func:`_solve_switching`).
     """
     if isinstance(precompute, str) or precompute is False:
         if tol is not None and tol < _GRAM_MIN_TOL:
             return False
-        return "auto"
+        return "switch" if single_fit else "auto"
     if precompute is True:
         return True
     return np.asarray(precompute)
+
+
+def _column_epochs_budget(n_features):
+    """Epochs on the columns worth the cost of forming the Gram matrix.
+
+    One epoch over the columns costs about ``2 n p`` flops of memory-bound
+    dot products and axpys; the Gram matrix ``n p^2 / 2`` flops of a
+    cache-blocked ``syrk``, some 4-5 times faster per flop (measured with
+    one BLAS thread: ``benchmarks/bench_shapes.py``).  Forming it costs about
+    ``p / 20`` column epochs, so a fit spends that many there first and
+    switches only if it has not converged: it never pays much more than
+    twice the cheaper of the two forms (ski rental), and an easy problem,
+    solved in a few epochs, never forms the matrix at all.
+    """
+    return max(5, n_features // 20)
+
+
+def _solve_switching(problem, k, penalty, solver, w0, dtype):
+    """Solve target ``k``, switching a column-form problem to the Gram form
+    when its column epochs have not converged within
+    :func:`_column_epochs_budget`.  Returns the solver's result, ``n_iter``
+    counting the epochs of both forms."""
+    if not problem.gram_pays or problem.gram is not None:
+        return solver.solve(problem.datafit(k), penalty, w0, dtype)
+    budget = _column_epochs_budget(problem.n_features)
+    if budget >= solver.max_iter:
+        return solver.solve(problem.datafit(k), penalty, w0, dtype)
+    first = solver.with_params(max_iter=budget, warn=False)
+    res = first.solve(problem.datafit(k), penalty, w0, dtype)
+    if res.converged:
+        return res
+    problem.use_gram()
+    rest = solver.with_params(max_iter=solver.max_iter - res.n_iter)
+    res2 = rest.solve(problem.datafit(k), penalty, res.coef, dtype)
+    res2.n_iter += res.n_iter
+    return res2
 
 
 class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
@@ -284,7 +323,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
             sample_weight,
             self.fit_intercept,
             self.copy_X,
-            gram=_gram_option(self.precompute, self.tol),
+            gram=_gram_option(self.precompute, self.tol, single_fit=True),
         )
         n_targets = problem.n_targets
         if self.warm_start and hasattr(self, "coef_"):
@@ -312,7 +351,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
         dual_gaps = np.empty(n_targets, dtype=X.dtype)
         n_iters = []
         for k in range(n_targets):
-            res = solver.solve(problem.datafit(k), penalty, coef_init[k], X.dtype)
+            res = _solve_switching(problem, k, penalty, solver, coef_init[k], X.dtype)
             coef[k] = res.coef
             dual_gaps[k] = res.dual_gap / n_samples
             n_iters.append(res.n_iter)
