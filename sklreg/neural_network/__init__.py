@@ -7,5 +7,6 @@ from sklreg.neural_network._base import BaseMLP
 from sklreg.neural_network._classifier import MLPClassifier
 from sklreg.neural_network._module import MLPModule
 from sklreg.neural_network._net import RegularizedNet
+from sklreg.neural_network._regressor import MLPRegressor
 
-__all__ = ["BaseMLP", "MLPClassifier", "MLPModule", "RegularizedNet"]
+__all__ = ["BaseMLP", "MLPClassifier", "MLPModule", "MLPRegressor", "RegularizedNet"]
