@@ -567,13 +567,24 @@ def _with(value, where):
         (lambda: (X_OK[:, 0], Y_OK), ValueError, "Expected 2D array"),
         (lambda: (X_OK, Y_OK[:-1]), ValueError, "inconsistent numbers of samples"),
         (lambda: (X_OK, X_OK[:, 0]), ValueError, "Unknown label type: continuous"),
-        (lambda: (X_OK, np.zeros(30)), ValueError, "only one class"),
     ],
-    ids=["nan", "inf", "empty", "1d", "lengths", "continuous", "one-class"],
+    ids=["nan", "inf", "empty", "1d", "lengths", "continuous"],
 )
 def test_bad_data_errors(make_args, error, match):
     with pytest.raises(error, match=match):
         MLPClassifier(max_iter=2).fit(*make_args())
+
+
+@quiet
+def test_single_class_is_fitted_and_predicted_as_sklearn():
+    # scikit-learn fits one logistic output on all-negative targets
+    y = np.full(30, "only")
+    ours = MLPClassifier(max_iter=3, random_state=0).fit(X_OK, y)
+    ref = SklearnMLP(max_iter=3, random_state=0).fit(X_OK, y)
+    assert_array_equal(ours.predict(X_OK), ref.predict(X_OK))
+    assert_array_equal(ours.classes_, ["only"])
+    assert_allclose(ours.predict_proba(X_OK), 1.0)
+    assert_allclose(ours.loss_curve_, ref.loss_curve_, rtol=1e-6)
 
 
 @pytest.mark.parametrize(

@@ -315,6 +315,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         logits = self._logits(X)
         if self._multilabel:
             return (logits > 0).astype(int)
+        if len(self.classes_) == 1:
+            return np.repeat(self.classes_, len(logits))
         if logits.shape[1] == 1:
             index = (logits[:, 0] > 0).astype(np.intp)
         else:
@@ -336,8 +338,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         """
         logits = torch.from_numpy(self._logits(X).astype(np.float64))
         if self._multilabel:
-            log_proba = nn.functional.logsigmoid(logits)
-        elif logits.shape[1] == 1:
+            # log of the probabilities themselves, as scikit-learn: near 1 the
+            # rounded probabilities tie, and so must their logs
+            with np.errstate(divide="ignore"):
+                return np.log(torch.sigmoid(logits).numpy())
+        if len(self.classes_) == 1:
+            return np.zeros((len(logits), 1))
+        if logits.shape[1] == 1:
             z = logits[:, 0]
             log_proba = torch.stack(
                 [nn.functional.logsigmoid(-z), nn.functional.logsigmoid(z)], 1
@@ -441,7 +448,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             target = np.asarray(y, dtype=dtype)
             return target, target.shape[1], None
         index = np.searchsorted(self.classes_, y)
-        if len(self.classes_) == 2:
+        if len(self.classes_) <= 2:
             # scikit-learn stratifies on its binarized (boolean) column
             return index.reshape(-1, 1).astype(dtype), 1, index.reshape(-1, 1) == 1
         return index.astype(np.int64), len(self.classes_), index
@@ -463,12 +470,9 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             classes_ = y_labels
             if sample_weight is not None:
                 y_labels = unique_labels(y[sample_weight > 0])
-        if len(classes_) < 2:
-            raise ValueError(
-                "MLPClassifier needs samples of at least 2 classes in the "
-                f"data, but the data contains only one class: {classes_[0]!r}."
-            )
-        if not incremental and len(y_labels) < 2:
+        # A single class is fitted as scikit-learn does (one logistic output
+        # with all-negative targets) and always predicted.
+        if not incremental and len(classes_) >= 2 and len(y_labels) < 2:
             raise ValueError(
                 "MLPClassifier needs samples of at least 2 classes with "
                 "positive sample weight, but the data contains only "

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run_linear_suites import (  # noqa: E402
+from run_linear_suites import (
     _CONFTEST,
     _PYTEST_INI,
     parse_junit,
