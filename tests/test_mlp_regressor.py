@@ -16,7 +16,6 @@ from sklearn.datasets import (  # noqa: E402
     load_diabetes,
     make_friedman1,
     make_multilabel_classification,
-    make_regression,
 )
 from sklearn.metrics import r2_score  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
@@ -83,7 +82,9 @@ def test_sgd_schedules_match_sklearn_to_rounding(schedule, nesterov):
     ours = MLPRegressor(**kw).fit(X, y)
     assert ours.n_iter_ == ref.n_iter_
     assert_allclose(ours.loss_curve_, ref.loss_curve_, rtol=1e-10)
-    for a, b in zip(ours.coefs_ + ours.intercepts_, ref.coefs_ + ref.intercepts_):
+    for a, b in zip(
+        ours.coefs_ + ours.intercepts_, ref.coefs_ + ref.intercepts_, strict=True
+    ):
         assert_allclose(a, b, rtol=1e-8, atol=1e-12)
     assert ours._optimizer.learning_rate == pytest.approx(
         ref._optimizer.learning_rate, rel=1e-12
@@ -246,7 +247,7 @@ def test_same_random_state_same_model_and_torch_rng_untouched():
     a = MLPRegressor(**kw).fit(X, y)
     b = MLPRegressor(**kw).fit(X, y)
     assert torch.equal(before, torch.get_rng_state())
-    for u, v in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
+    for u, v in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
         assert_array_equal(u, v)
     c = MLPRegressor(**{**kw, "random_state": 8}).fit(X, y)
     assert not np.array_equal(a.coefs_[0], c.coefs_[0])

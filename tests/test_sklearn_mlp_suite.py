@@ -15,7 +15,7 @@ pytest.importorskip("skorch")
 
 sys.path.insert(0, str(Path(__file__).parent / "sklearn_suites"))
 
-import run_mlp_suite  # noqa: E402
+import run_mlp_suite
 
 # test id -> why it cannot pass on sklreg's estimators
 KNOWN_FAILURES = {
