@@ -342,7 +342,9 @@ def test_sparse_input_same_model_as_dense(solver, fmt):
     dense = MLPRegressor(**kw).fit(X.toarray(), y)
     sparse = MLPRegressor(**kw).fit(X, y)
     for a, b in zip(
-        dense.coefs_ + dense.intercepts_, sparse.coefs_ + sparse.intercepts_
+        dense.coefs_ + dense.intercepts_,
+        sparse.coefs_ + sparse.intercepts_,
+        strict=True,
     ):
         assert_allclose(a, b, rtol=1e-10, atol=1e-12)
     assert_allclose(sparse.predict(X), dense.predict(X.toarray()), rtol=1e-10)
