@@ -428,3 +428,14 @@ def test_quality_no_worse_than_sklearn(problem, alpha):
     # no worse, up to rounding-level differences of the two implementations
     assert np.mean(scores["sklreg"]) >= np.mean(scores["sklearn"]) - 1e-3, scores
     assert np.mean(scores["sklreg"]) > (0.3 if problem == "diabetes" else 0.9)
+
+
+@quiet
+def test_progress_bar_through_sklearn_callbacks():
+    # the documented way to get a progress bar now that verbose prints lines
+    callback = pytest.importorskip("sklearn.callback")
+    X, y = _reg_data(n_samples=40)
+    reg = MLPRegressor(hidden_layer_sizes=(3,), max_iter=3, random_state=0)
+    reg.set_callbacks(callback.ProgressBar()).fit(X, y)
+    plain = MLPRegressor(hidden_layer_sizes=(3,), max_iter=3, random_state=0).fit(X, y)
+    assert reg.loss_curve_ == plain.loss_curve_
