@@ -4,8 +4,9 @@ The seed's penalties, ``MSE(w) + a * sum|w_i|`` and ``MSE(w) + a * sum w_i^2``,
 on :class:`sklreg.MLPRegressor`.  A wide network trained on few noisy samples
 of a non-linear function (Friedman #1 with 20 extra noise features) fits the
 training set much better than held-out data; each regularizer narrows that
-gap.  L1 (``l1_ratio=1``) also sets weights exactly to zero: the rows of the
-first layer for the noise features go to zero first.  scikit-learn's
+gap.  L1 (``l1_ratio=1``) also sets weights exactly to zero (most of them,
+with the strength used here); the second panel shows the L1 norm of each
+input's first-layer weights, without and with the L1 penalty.  scikit-learn's
 ``MLPRegressor`` with the same architecture and the same defaults is the
 unregularized reference.
 
@@ -90,15 +91,21 @@ def plot(results, path):
     axes[0].set(xlabel="epoch", ylabel="held-out R²", title="held-out R² per epoch")
     axes[0].set_ylim(bottom=max(-0.5, axes[0].get_ylim()[0]))
     axes[0].legend(fontsize=8)
-    _, l1 = results[f"L1 (a={A_L1})"]
-    W1 = np.abs(l1.coefs_[0])
-    axes[1].bar(np.arange(W1.shape[0]), (W1 > 0).sum(1))
+    width = 0.4
+    for shift, name in [
+        (-width / 2, "no regularization"),
+        (width / 2, f"L1 (a={A_L1})"),
+    ]:
+        W1 = np.abs(results[name][1].coefs_[0])
+        norms = W1.sum(1) / W1.sum()
+        axes[1].bar(np.arange(len(norms)) + shift, norms, width, label=name)
     axes[1].axvline(N_INFORMATIVE - 0.5, color="k", ls="--", lw=1)
     axes[1].set(
         xlabel="input feature (left of the line: informative)",
-        ylabel="non-zero first-layer weights",
-        title="L1: weights of each input",
+        ylabel="share of the first layer's L1 norm",
+        title="first-layer weights of each input",
     )
+    axes[1].legend(fontsize=8)
     for ax in axes:
         ax.grid(alpha=0.3)
     fig.tight_layout()
