@@ -17,6 +17,8 @@ _PUBLIC = {
     "Ridge": "sklreg.linear_model",
     "ElasticNetCV": "sklreg.linear_model",
     "LassoCV": "sklreg.linear_model",
+    "MultiTaskElasticNet": "sklreg.linear_model",
+    "MultiTaskLasso": "sklreg.linear_model",
     "RidgeCV": "sklreg.linear_model",
     "enet_path": "sklreg.linear_model",
     "lasso_path": "sklreg.linear_model",
