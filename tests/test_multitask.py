@@ -8,6 +8,7 @@ from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 
 import sklreg
+from sklreg.linear_model import enet_path, lasso_path
 
 TIGHT = {"tol": 1e-10, "max_iter": 100_000}
 
@@ -141,3 +142,39 @@ def test_constant_features_and_zero_alpha_max():
     big = sklreg.MultiTaskLasso(alpha=1e6).fit(X, Y)
     assert not big.coef_.any()
     np.testing.assert_allclose(big.intercept_, Y.mean(axis=0))
+
+
+@pytest.mark.parametrize("path", ["enet_path", "lasso_path"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_2d_paths_match_sklearn(path, sparse):
+    X, Y = _data(offset=0.0)
+    X = sp.csc_matrix(X) if sparse else X
+    ours = {"enet_path": enet_path, "lasso_path": lasso_path}[path]
+    kw = {"alphas": 8, "tol": 1e-10, "max_iter": 100_000}
+    a_ref, c_ref, _ = getattr(sk, path)(X, Y, **kw)
+    a, c, gaps, n_iter = ours(X, Y, return_n_iter=True, **kw)
+    np.testing.assert_allclose(a, a_ref, rtol=1e-12)
+    assert c.shape == c_ref.shape == (3, 120, 8)
+    assert _rel(c, c_ref) < 1e-6
+    assert len(n_iter) == 8 and np.all(gaps >= 0)
+    # the first alpha is alpha_max: every coefficient zero, the next not
+    assert not c[..., 0].any() and c[..., 1].any()
+    # each solution meets the group KKT conditions (no intercept in paths)
+    l1_ratio = 0.5 if path == "enet_path" else 1.0
+    for i in (2, 5, 7):
+        viol = _group_kkt(X, Y, c[..., i], 0.0, a[i], l1_ratio)
+        assert viol < 1e-4
+
+
+def test_2d_path_coef_init_and_explicit_alphas():
+    X, Y = _data(offset=0.0, seed=4)
+    alphas = [0.5, 0.2, 0.1]
+    _, c, _ = lasso_path(X, Y, alphas=alphas, tol=1e-10)
+    _, c_ref, _ = sk.lasso_path(X, Y, alphas=alphas, tol=1e-10)
+    assert _rel(c, c_ref) < 1e-6
+    _, c_warm, _ = lasso_path(X, Y, alphas=[0.1], coef_init=c[..., 1], tol=1e-10)
+    assert _rel(c_warm[..., 0], c[..., 2]) < 1e-6
+    with pytest.raises(ValueError, match="coef_init has shape"):
+        lasso_path(X, Y, alphas=[0.1], coef_init=np.zeros(X.shape[1]))
+    with pytest.raises(ValueError, match="positive=True is not allowed"):
+        lasso_path(X, Y, alphas=[0.1], positive=True)

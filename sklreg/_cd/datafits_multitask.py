@@ -19,7 +19,7 @@ from sklreg._cd import _kernels_multitask as _k
 
 def _as2d(a):
     """A ``(n, 1)`` view of a 1-D array (a 2-D array as it is)."""
-    return a.reshape(a.shape[0], -1)
+    return a if a.ndim == 2 else a.reshape(a.shape[0], 1)
 
 
 class _Block:
