@@ -19,6 +19,8 @@ _PUBLIC = {
     "LassoCV": "sklreg.linear_model",
     "MultiTaskElasticNet": "sklreg.linear_model",
     "MultiTaskLasso": "sklreg.linear_model",
+    "MultiTaskElasticNetCV": "sklreg.linear_model",
+    "MultiTaskLassoCV": "sklreg.linear_model",
     "RidgeCV": "sklreg.linear_model",
     "enet_path": "sklreg.linear_model",
     "lasso_path": "sklreg.linear_model",

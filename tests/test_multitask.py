@@ -178,3 +178,38 @@ def test_2d_path_coef_init_and_explicit_alphas():
         lasso_path(X, Y, alphas=[0.1], coef_init=np.zeros(X.shape[1]))
     with pytest.raises(ValueError, match="positive=True is not allowed"):
         lasso_path(X, Y, alphas=[0.1], positive=True)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_multitask_cv_picks_sklearns_alpha_on_fixed_folds(sparse, weighted):
+    from sklearn.model_selection import KFold
+
+    X, Y = _data(n=60, p=100, offset=1.0, seed=6)
+    sw = np.random.RandomState(2).uniform(0.5, 2, 60) if weighted else None
+    Xf = sp.csc_matrix(X) if sparse else X
+    folds = list(KFold(4, shuffle=True, random_state=0).split(X))
+    kw = {"cv": folds, "tol": 1e-8, "max_iter": 10_000, "alphas": 15}
+    for name, extra in [
+        ("MultiTaskLassoCV", {}),
+        ("MultiTaskElasticNetCV", {"l1_ratio": [0.5, 0.9]}),
+    ]:
+        ref = getattr(sk, name)(**kw, **extra).fit(Xf, Y, sample_weight=sw)
+        got = getattr(sklreg, name)(**kw, **extra).fit(Xf, Y, sample_weight=sw)
+        assert got.alpha_ == ref.alpha_
+        assert getattr(got, "l1_ratio_", 1) == getattr(ref, "l1_ratio_", 1)
+        np.testing.assert_allclose(got.alphas_, ref.alphas_, rtol=1e-12)
+        assert got.mse_path_.shape == ref.mse_path_.shape
+        np.testing.assert_allclose(got.mse_path_, ref.mse_path_, rtol=1e-5)
+        assert _rel(got.coef_, ref.coef_) < 1e-5
+        np.testing.assert_allclose(got.intercept_, ref.intercept_, rtol=1e-5, atol=1e-8)
+        assert got.coef_.shape == (3, 100)
+
+
+def test_multitask_cv_refit_is_the_model_at_alpha_():
+    X, Y = _data(seed=7)
+    cv = sklreg.MultiTaskLassoCV(cv=3, alphas=10).fit(X, Y)
+    ref = sklreg.MultiTaskLasso(alpha=cv.alpha_, **TIGHT).fit(X, Y)
+    assert _rel(cv.coef_, ref.coef_) < 1e-5
+    with pytest.raises(ValueError, match="For mono-task outputs"):
+        sklreg.MultiTaskLassoCV().fit(X, Y[:, 0])

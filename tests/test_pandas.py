@@ -29,6 +29,8 @@ FAST_PARAMS = {
     "MLPClassifier": {"hidden_layer_sizes": (8,), "max_iter": 5, "random_state": 0},
     "LassoCV": {"cv": 3},
     "ElasticNetCV": {"cv": 3},
+    "MultiTaskLassoCV": {"cv": 3},
+    "MultiTaskElasticNetCV": {"cv": 3},
 }
 
 
