@@ -52,8 +52,11 @@ class _Block:
             + l2 (1 + s^2)/2 sum_j f_j ||W_j||^2.
 
         Unpenalised features (``f_j = 0``) are left out of the dual norm (as
-        skglm's weighted L1): the gap then certifies the penalised part once
-        their gradient vanishes, which the coefficient-change rule asks for.
+        skglm's weighted L1), which certifies the penalised part only once
+        their gradient vanishes: so their first-order term
+        ``sum_j (X_j^T R)^2 / ||X_j||^2`` (twice the decrease one exact step
+        on each would still make) is added, and the stopping rule needs
+        both to be small.
         Without an L1 part the Ridge dual (formulation B) is used, without
         any penalty the first-order condition ``||X^T R||^2``.
         """
@@ -62,15 +65,29 @@ class _Block:
         w_cols = w if cols is None else w[cols]
         rr = self.residual_stats(w, state)[0]
         gap = self._gap_at(w_cols, rr, xtr, penalty, cols)
+        gap += self._unpenalised_term(xtr, penalty, cols)
         if candidate is not None:
             v, state_v, xtr_v = candidate
             v_cols = v if cols is None else v[cols]
             rr_v = self.residual_stats(v, state_v)[0]
             gap_v = self._gap_at(v_cols, rr_v, xtr_v, penalty, cols)
+            gap_v += self._unpenalised_term(xtr_v, penalty, cols)
             diff = 0.5 * float(np.sum((v_cols - w_cols) * (xtr + xtr_v)))
             diff += penalty.value(w_cols, cols) - penalty.value(v_cols, cols)
             gap = min(gap, diff + gap_v)
         return max(gap, 0.0)
+
+    def _unpenalised_term(self, xtr, penalty, cols):
+        f = penalty.factors(cols)
+        if f is None or penalty.l1 + penalty.l2 == 0:
+            return 0.0
+        free = f == 0
+        if not free.any():
+            return 0.0
+        sq = self.sq_norms if cols is None else self.sq_norms[cols]
+        free &= sq > 0
+        g = penalty.norms(xtr[free]) ** 2
+        return float(np.sum(g / sq[free]))
 
     @staticmethod
     def _gap_at(v, rr, xtr, penalty, cols):
