@@ -299,10 +299,12 @@ class WorkingSetSolver:
         sub = None if active.shape[0] == datafit.n_features else active
         gap = max(gap, datafit.duality_gap(w, state, penalty, xtr, sub))
         l1 = penalty.l1
-        scale = l1 / max(l1, penalty.dual_norm(xtr))
-        corr = scale * xtr if penalty.positive else np.abs(scale * xtr)
+        # with penalty factors f, the dual ball is ||X_j^T theta|| <= l1 f_j
+        # (unpenalised features are never screened: f_j = 0 keeps them)
+        scale = l1 / max(l1, penalty.dual_norm(xtr, active))
+        corr = scale * penalty.magnitude(xtr)
         radius = np.sqrt(2.0 * gap) * np.sqrt(datafit.sq_norms[active])
-        keep = corr + radius >= l1
+        keep = corr + radius >= penalty.threshold(active)
         if keep.all():
             return active, xtr, state
         dropped = active[~keep]
@@ -352,20 +354,23 @@ class WorkingSetSolver:
                 w, state, penalty, ws, budget, self.tol, random, seed + n_iter
             )
             return state, done, small_step, None
-        coefs = np.empty((ws.shape[0], budget + 1), dtype=np.float64, order="F")
-        coefs[:, 0] = w[ws]
+        # a block of W (several tasks) is extrapolated as one flat vector
+        block = w[ws].shape
+        size = int(np.prod(block))
+        coefs = np.empty((size, budget + 1), dtype=np.float64, order="F")
+        coefs[:, 0] = w[ws].reshape(size)
         for k in range(budget):
             _, small_step = datafit.run_epochs(
                 w, state, penalty, ws, 1, self.tol, random, seed + n_iter + k
             )
-            coefs[:, k + 1] = w[ws]
+            coefs[:, k + 1] = w[ws].reshape(size)
             if small_step and stop_on_small_step:
                 return state, k + 1, True, None
         c = np.empty(budget)
         if not _kernels.anderson_weights(coefs, c):
             return state, budget, small_step, None
         w_acc = w.copy()
-        w_acc[ws] = coefs[:, 1:] @ c
+        w_acc[ws] = (coefs[:, 1:] @ c).reshape(block)
         if penalty.positive:
             np.maximum(w_acc, 0, out=w_acc)
         state_acc = datafit.init_state(w_acc)
@@ -402,11 +407,13 @@ class WorkingSetSolver:
         """The support plus the features of ``cols`` that violate optimality
         the most (``xtr`` holds ``X[:, cols]^T r``)."""
         w_cols = w[cols]
-        score = penalty.subdiff_distance(w_cols, -xtr)
-        support = w_cols != 0
+        score = penalty.subdiff_distance(w_cols, -xtr, cols)
+        support = w_cols != 0 if w_cols.ndim == 1 else np.any(w_cols != 0, axis=1)
         score[support] = np.inf
         n_support = int(support.sum())
         size = max(self.ws_start, 2 * n_support)
+        # unpenalised features (score inf) are always in the working set
+        size = max(size, int(np.isinf(score).sum()))
         if prev_size and n_support >= 0.9 * prev_size:
             # the last working set filled up: the support is still growing fast
             size = max(size, 4 * n_support)
