@@ -9,4 +9,4 @@ from sklreg.neural_network._module import MLPModule
 from sklreg.neural_network._net import RegularizedNet
 from sklreg.neural_network._regressor import MLPRegressor
 
-__all__ = ["_BaseMLP", "MLPClassifier", "MLPModule", "MLPRegressor", "RegularizedNet"]
+__all__ = ["MLPClassifier", "MLPModule", "MLPRegressor", "RegularizedNet"]
