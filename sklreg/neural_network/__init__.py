@@ -3,7 +3,6 @@
 Importing this subpackage imports torch; ``import sklreg`` alone does not.
 """
 
-from sklreg.neural_network._base import _BaseMLP
 from sklreg.neural_network._classifier import MLPClassifier
 from sklreg.neural_network._module import MLPModule
 from sklreg.neural_network._net import RegularizedNet
