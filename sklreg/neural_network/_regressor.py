@@ -36,9 +36,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     batch-norm scales), :math:`\rho` is ``l1_ratio`` and, for
     ``loss="squared_error"``, :math:`\ell(y, z) = \tfrac12 \lVert y - z
     \rVert_2^2` summed over the targets.  With ``l1_ratio=0`` this is
-    scikit-learn's objective.  The L1 part is a proximal (soft-thresholding)
-    step after each optimizer step (in Adam's metric for Adam), so weights
-    reach exact zeros; ``"lbfgs"`` splits each weight into two non-negative
+    scikit-learn's objective (for several targets scikit-learn steps along
+    the gradient of this sum but reports the mean over the targets in
+    ``loss_``; here ``loss_`` is the objective that is minimized).  The L1
+    part is a proximal (soft-thresholding) step after each optimizer step
+    (in Adam's metric for Adam), so weights reach exact zeros; ``"lbfgs"`` splits each weight into two non-negative
     bounded halves instead.
 
     **The seed's penalties.**  With unit weights, one target and batches of
