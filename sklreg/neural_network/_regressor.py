@@ -40,8 +40,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     the gradient of this sum but reports the mean over the targets in
     ``loss_``; here ``loss_`` is the objective that is minimized).  The L1
     part is a proximal (soft-thresholding) step after each optimizer step
-    (in Adam's metric for Adam), so weights reach exact zeros; ``"lbfgs"`` splits each weight into two non-negative
-    bounded halves instead.
+    (in Adam's metric for Adam), so weights reach exact zeros; ``"lbfgs"``
+    splits each weight into two non-negative bounded halves instead.
 
     **The seed's penalties.**  With unit weights, one target and batches of
     :math:`b` rows, :math:`J_B = \tfrac12 \mathrm{MSE}_B(w) +
