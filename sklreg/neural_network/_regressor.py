@@ -181,9 +181,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sklreg import MLPRegressor
     >>> X, y = load_diabetes(return_X_y=True)
-    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", alpha=1.0,
-    ...                    l1_ratio=0.5, batch_norm=True, max_iter=100,
-    ...                    random_state=0)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(16,), solver="lbfgs", alpha=10.0,
+    ...                    l1_ratio=0.5, max_iter=500, random_state=0)
     >>> model = make_pipeline(StandardScaler(), reg).fit(X, (y - y.mean()) / y.std())
     >>> model.score(X, (y - y.mean()) / y.std()) > 0.5
     True
