@@ -287,3 +287,127 @@ def test_sparse_gram_matrix_against_numpy(fmt):
     # duplicate entries (non-canonical COO) are summed
     dup = sp.coo_matrix(([1.0, 2.0], ([0, 0], [3, 3])), shape=(2, 5))
     assert sparse_gram_matrix(dup)[3, 3] == 9.0
+
+
+# --- block (multi-task / weighted) kernels ---------------------------------
+
+from sklreg._cd import _kernels_multitask as _kmt  # noqa: E402
+
+
+def reference_block_epoch(Xeff, Y, W, l1, l2, positive, ws):
+    """One cyclic block-CD epoch on 1/2||Y - Xeff W||_F^2
+    + sum_j l1_j ||W_j|| + l2_j/2 ||W_j||^2 (group soft-thresholding)."""
+    W = W.astype(float).copy()
+    for j in ws:
+        col = Xeff[:, j]
+        nrm = col @ col
+        if nrm == 0:
+            continue
+        z = col @ (Y - Xeff @ W) + nrm * W[j]
+        if positive:
+            W[j] = np.maximum(z - l1[j], 0.0) / (nrm + l2[j])
+            continue
+        nz = np.linalg.norm(z)
+        W[j] = 0.0 if nz <= l1[j] else (1 - l1[j] / nz) * z / (nrm + l2[j])
+    return W
+
+
+def _block_problem(rng, n=30, p=12, T=3):
+    X, _, _ = _problem(rng, n, p)
+    Y = rng.randn(n, T)
+    W = rng.randn(p, T) * (rng.rand(p, 1) < 0.5)
+    W[3] = 0.0
+    l1 = rng.uniform(0.2, 3.0, p)
+    l1[5] = 0.0  # an unpenalised feature
+    l1[7] = np.inf  # an excluded one
+    l2 = rng.uniform(0.0, 1.0, p)
+    l2[7] = np.inf
+    return X, Y, W, l1, l2
+
+
+WS = np.array([0, 2, 3, 5, 7, 11], dtype=np.int64)
+
+
+# positivity is a single-task constraint
+@pytest.mark.parametrize(("T", "positive"), [(1, False), (1, True), (3, False)])
+def test_block_dense_and_gram_epochs_match_reference(T, positive):
+    rng = np.random.RandomState(0)
+    X, Y, W, l1, l2 = _block_problem(rng, T=T)
+    if positive:
+        W = np.abs(W)
+    W[7] = 0.0
+    expected = reference_block_epoch(X, Y, W, l1, l2, positive, WS)
+
+    Xf = np.asfortranarray(X)
+    Wk = W.copy()
+    R = np.ascontiguousarray(Y - Xf @ Wk)
+    sq = (Xf**2).sum(axis=0)
+    done, _ = _kmt.bcd_epochs_dense(
+        Xf, Wk, R, sq, l1, l2, positive, WS, 1, 0.0, False, 0
+    )
+    assert done == 1
+    np.testing.assert_allclose(Wk, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(R, Y - X @ Wk, rtol=1e-10, atol=1e-12)
+
+    G = X.T @ X
+    Wg = W.copy()
+    H = G @ Wg
+    _kmt.bcd_epochs_gram(G, X.T @ Y, Wg, H, l1, l2, positive, WS, 1, 0.0, False, 0)
+    np.testing.assert_allclose(Wg, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(H, G @ Wg, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("scaled", [False, True])
+def test_block_sparse_epoch_with_implicit_centring_matches_reference(scaled):
+    rng = np.random.RandomState(1)
+    X, Y, W, l1, l2 = _block_problem(rng)
+    X[rng.rand(*X.shape) < 0.6] = 0.0
+    X[:, 3] = 0.0
+    W[7] = 0.0
+    v = rng.uniform(0.5, 2.0, X.shape[0]) if scaled else np.ones(X.shape[0])
+    Xs_dense = v[:, None] * X if scaled else X
+    # the centring the kernel assumes: X_s[:, j] @ v = mu_j (v @ v)
+    mu = Xs_dense.T @ v / (v @ v)
+    Xeff = Xs_dense - np.outer(v, mu)
+    expected = reference_block_epoch(Xeff, Y, W, l1, l2, False, WS)
+
+    Xs = sp.csc_matrix(X)
+    Wk = W.copy()
+    R = np.ascontiguousarray(Y - Xeff @ Wk)
+    aux = np.zeros((2, Y.shape[1]))
+    aux[1] = v @ R
+    sq = (Xeff**2).sum(axis=0)
+    _kmt.bcd_epochs_sparse(
+        Xs.data, Xs.indices, Xs.indptr, mu, v, Wk, R, aux, sq, l1, l2, False,
+        WS, 1, 0.0, False, 0, scaled,
+    )  # fmt: skip
+    np.testing.assert_allclose(Wk, expected, rtol=1e-10, atol=1e-12)
+    R_true = R + np.outer(v, aux[0])
+    np.testing.assert_allclose(R_true, Y - Xeff @ Wk, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(aux[1], v @ R, rtol=1e-10, atol=1e-10)
+
+
+def test_block_xtr_and_matmat_kernels():
+    rng = np.random.RandomState(2)
+    X = rng.randn(20, 9)
+    X[rng.rand(*X.shape) < 0.5] = 0.0
+    R = rng.randn(20, 4)
+    cols = np.array([1, 4, 8], dtype=np.int64)
+    out = np.empty((3, 4))
+    _kmt.xtr_dense_block(np.asfortranarray(X), R, cols, out)
+    np.testing.assert_allclose(out, X[:, cols].T @ R, rtol=1e-12)
+    Xs = sp.csc_matrix(X)
+    out[:] = 0.0
+    _kmt.xtr_sparse_block(Xs.data, Xs.indices, Xs.indptr, R, cols, out)
+    np.testing.assert_allclose(out, X[:, cols].T @ R, rtol=1e-12)
+    W = rng.randn(9, 4) * (rng.rand(9, 1) < 0.5)
+    XW = np.empty((20, 4))
+    _kmt.sparse_matmat(Xs.data, Xs.indices, Xs.indptr, W, XW)
+    np.testing.assert_allclose(XW, X @ W, rtol=1e-12, atol=1e-14)
+
+
+def test_block_kernels_are_cached_and_release_the_gil():
+    for name in ("bcd_epochs_dense", "bcd_epochs_sparse", "bcd_epochs_gram"):
+        kernel = getattr(_kmt, name)
+        assert kernel._cache is not None and kernel.targetoptions["nogil"]
+        assert kernel.targetoptions.get("cache", True)

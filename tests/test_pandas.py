@@ -30,6 +30,8 @@ FAST_PARAMS = {
     "MLPRegressor": {"hidden_layer_sizes": (8,), "max_iter": 5, "random_state": 0},
     "LassoCV": {"cv": 3},
     "ElasticNetCV": {"cv": 3},
+    "MultiTaskLassoCV": {"cv": 3},
+    "MultiTaskElasticNetCV": {"cv": 3},
 }
 
 
@@ -44,6 +46,10 @@ def _frame(estimator):
         data = load_iris(as_frame=True)
     else:
         data = load_diabetes(as_frame=True)
+    if not estimator.__sklearn_tags__().target_tags.single_output:
+        # multi-task models: a DataFrame of two targets
+        y = data.target
+        return data.data, pd.DataFrame({"y": y, "y2": 0.5 * y + 10.0})
     return data.data, data.target
 
 

@@ -27,6 +27,10 @@ from sklearn.utils import check_random_state
 
 from sklreg._cd import _kernels
 
+# Multiply-adds the plain compiled loop may spend before the working-set
+# solver takes over (about the Python cost of one working-set solve).
+_PLAIN_WORK = 4e5
+
 _CONVERGENCE_MESSAGE = (
     "Objective did not converge. You might want to increase the number of "
     "iterations, check the scale of the features or consider increasing "
@@ -83,6 +87,11 @@ class WorkingSetSolver:
     anderson : bool, default=True
         Extrapolate the last ``gap_freq`` iterates (Anderson acceleration)
         before each gap evaluation; kept only when it lowers the objective.
+    plain_start : bool, default=True
+        On a small problem, first run scikit-learn's own loop (all features,
+        gap checked after a small step) in one compiled call, for an epoch
+        budget worth the working sets' overhead; the working-set solve
+        continues from there if it has not converged.
     stopping : {"gap", "coef"}, default="gap"
     warn : bool, default=True
         Emit a :class:`~sklearn.exceptions.ConvergenceWarning` when
@@ -102,6 +111,7 @@ class WorkingSetSolver:
         warn=True,
         anderson=True,
         screening=True,
+        plain_start=True,
     ):
         self.tol = tol
         self.max_iter = max_iter
@@ -114,6 +124,7 @@ class WorkingSetSolver:
         self.warn = warn
         self.anderson = anderson
         self.screening = screening
+        self.plain_start = plain_start
 
     def with_params(self, **params):
         """A copy of this solver with some parameters changed."""
@@ -164,6 +175,15 @@ class WorkingSetSolver:
         # loose dual point alone must not stop the run on a point that is
         # still moving.
         small_step = True  # a start that already certifies is kept (n_iter=0)
+        budget = min(self._plain_budget(datafit), self.max_iter)
+        if budget > 0:
+            # a small problem: first scikit-learn's loop in one compiled call
+            n_iter, gap, converged = datafit.plain_solve(
+                w, state, penalty, budget, self.tol, tol_abs, random, seed
+            )
+            if converged:
+                return SolverResult(w, float(gap), int(n_iter), True)
+            seed += n_iter
         active = all_cols  # the features not screened out
         ws = all_cols[:0]
         cand = None
@@ -233,6 +253,19 @@ class WorkingSetSolver:
             )
         return SolverResult(w, float(gap), int(n_iter), bool(converged))
 
+    def _plain_budget(self, datafit):
+        """Epochs of the compiled plain loop worth trying before the working
+        sets: as many as cost about what the working-set machinery's Python
+        bookkeeping costs on a short solve (``_PLAIN_WORK`` multiply-adds of
+        a dense epoch, ``n_samples * n_features``, for every layout, so that
+        dense, sparse and Gram storage of the same data run the same
+        algorithm; measured: ``benchmarks/bench_shapes.py``); 0 when that is under two
+        epochs, when the datafit has no such loop, or when disabled."""
+        if not self.plain_start or not hasattr(datafit, "plain_solve"):
+            return 0
+        budget = int(_PLAIN_WORK // max(datafit.problem_size(), 1))
+        return budget if budget >= 2 else 0
+
     @staticmethod
     def _gap(datafit, penalty, w, state, cols, candidate, candidate_below):
         """Duality gap over ``cols`` (and the correlations ``X[:, cols]^T r``).
@@ -266,10 +299,12 @@ class WorkingSetSolver:
         sub = None if active.shape[0] == datafit.n_features else active
         gap = max(gap, datafit.duality_gap(w, state, penalty, xtr, sub))
         l1 = penalty.l1
-        scale = l1 / max(l1, penalty.dual_norm(xtr))
-        corr = scale * xtr if penalty.positive else np.abs(scale * xtr)
+        # with penalty factors f, the dual ball is ||X_j^T theta|| <= l1 f_j
+        # (unpenalised features are never screened: f_j = 0 keeps them)
+        scale = l1 / max(l1, penalty.dual_norm(xtr, active))
+        corr = scale * penalty.magnitude(xtr)
         radius = np.sqrt(2.0 * gap) * np.sqrt(datafit.sq_norms[active])
-        keep = corr + radius >= l1
+        keep = corr + radius >= penalty.threshold(active)
         if keep.all():
             return active, xtr, state
         dropped = active[~keep]
@@ -319,20 +354,23 @@ class WorkingSetSolver:
                 w, state, penalty, ws, budget, self.tol, random, seed + n_iter
             )
             return state, done, small_step, None
-        coefs = np.empty((ws.shape[0], budget + 1), dtype=np.float64, order="F")
-        coefs[:, 0] = w[ws]
+        # a block of W (several tasks) is extrapolated as one flat vector
+        block = w[ws].shape
+        size = int(np.prod(block))
+        coefs = np.empty((size, budget + 1), dtype=np.float64, order="F")
+        coefs[:, 0] = w[ws].reshape(size)
         for k in range(budget):
             _, small_step = datafit.run_epochs(
                 w, state, penalty, ws, 1, self.tol, random, seed + n_iter + k
             )
-            coefs[:, k + 1] = w[ws]
+            coefs[:, k + 1] = w[ws].reshape(size)
             if small_step and stop_on_small_step:
                 return state, k + 1, True, None
         c = np.empty(budget)
         if not _kernels.anderson_weights(coefs, c):
             return state, budget, small_step, None
         w_acc = w.copy()
-        w_acc[ws] = coefs[:, 1:] @ c
+        w_acc[ws] = (coefs[:, 1:] @ c).reshape(block)
         if penalty.positive:
             np.maximum(w_acc, 0, out=w_acc)
         state_acc = datafit.init_state(w_acc)
@@ -369,11 +407,13 @@ class WorkingSetSolver:
         """The support plus the features of ``cols`` that violate optimality
         the most (``xtr`` holds ``X[:, cols]^T r``)."""
         w_cols = w[cols]
-        score = penalty.subdiff_distance(w_cols, -xtr)
-        support = w_cols != 0
+        score = penalty.subdiff_distance(w_cols, -xtr, cols)
+        support = w_cols != 0 if w_cols.ndim == 1 else np.any(w_cols != 0, axis=1)
         score[support] = np.inf
         n_support = int(support.sum())
         size = max(self.ws_start, 2 * n_support)
+        # unpenalised features (score inf) are always in the working set
+        size = max(size, int(np.isinf(score).sum()))
         if prev_size and n_support >= 0.9 * prev_size:
             # the last working set filled up: the support is still growing fast
             size = max(size, 4 * n_support)

@@ -18,6 +18,7 @@ from scipy.linalg import get_blas_funcs
 
 from sklreg._cd import _kernels
 from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
+from sklreg._cd.datafits_multitask import BlockDense, BlockGram, BlockSparse
 
 # Dense problems with n_samples >= _GRAM_RATIO * n_features use the Gram form
 # unless the caller says otherwise: one syrk, then O(p) coordinate steps.
@@ -237,6 +238,21 @@ class LinearProblem:
             )
         return self._datafit.with_target(self._Y[:, k])
 
+    def block_datafit(self, k=None):
+        """The block datafit (:mod:`sklreg._cd.datafits_multitask`) of target
+        ``k`` (1-D coefficients), or of every target when ``k`` is None (the
+        multi-task problem, coefficients of shape (n_features, n_targets)).
+        It takes a :class:`~sklreg._cd.penalties.GroupPenalty`: per-feature
+        penalty factors, or the L2,1 norm of the multi-task models."""
+        Y = self._Y if k is None else self._Y[:, k]
+        if self.gram is not None:
+            Q = self._XtY if k is None else self._XtY[:, k]
+            yy = float(np.sum(self._yy)) if k is None else float(self._yy[k])
+            return BlockGram(self.gram, Q, yy, self.n_samples)
+        if self.sparse:
+            return BlockSparse.like(self._datafit, Y)
+        return BlockDense(self._X, Y, self._datafit.sq_norms)
+
     def kernel_datafit(self, k=0):
         """Squared loss of the dual (kernel) form of target ``k``'s Ridge.
 
@@ -346,3 +362,30 @@ def _weighted_col_mean(X, sample_weight):
         )
         return out
     return np.average(X, axis=0, weights=sample_weight)
+
+
+def check_penalty_factor(penalty_factor, n_features):
+    """``penalty_factor`` as a float64 array of shape (n_features,), or None.
+
+    Each factor must be non-negative and finite or ``inf`` (a feature left
+    out of the model); checked at fit, once the number of features is known.
+    """
+    if penalty_factor is None:
+        return None
+    try:
+        f = np.asarray(penalty_factor, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"penalty_factor must be an array of numbers, got {penalty_factor!r}."
+        ) from exc
+    if f.ndim != 1 or f.shape[0] != n_features:
+        raise ValueError(
+            f"penalty_factor has shape {f.shape}, expected ({n_features},): one "
+            "factor per feature of X."
+        )
+    if np.any(np.isnan(f)) or np.any(f < 0):
+        raise ValueError(
+            "penalty_factor must be non-negative (finite, or inf to exclude a "
+            f"feature), got {penalty_factor!r}."
+        )
+    return f

@@ -9,7 +9,7 @@ from sklearn.base import MultiOutputMixin, RegressorMixin
 from sklearn.linear_model._base import LinearModel
 from sklearn.utils import check_array
 
-from sklreg._cd.penalties import ElasticNetPenalty
+from sklreg._cd.penalties import ElasticNetPenalty, GroupPenalty
 from sklreg._cd.solver import WorkingSetSolver
 from sklreg._validation import (
     Integral,
@@ -21,7 +21,7 @@ from sklreg._validation import (
     fit_transaction,
     validate_data,
 )
-from sklreg.linear_model._base import LinearProblem
+from sklreg.linear_model._base import LinearProblem, check_penalty_factor
 
 
 def _validate_fit_data(
@@ -128,19 +128,26 @@ def _solve_switching(problem, k, penalty, solver, w0, dtype):
     """Solve target ``k``, switching a column-form problem to the Gram form
     when its column epochs have not converged within
     :func:`_column_epochs_budget`.  Returns the solver's result, ``n_iter``
-    counting the epochs of both forms."""
+    counting the epochs of both forms.  A penalty with per-feature factors
+    takes the block datafit of the same problem."""
+
+    def datafit():
+        if penalty.weights is not None:
+            return problem.block_datafit(k)
+        return problem.datafit(k)
+
     if not problem.gram_pays or problem.gram is not None:
-        return solver.solve(problem.datafit(k), penalty, w0, dtype)
+        return solver.solve(datafit(), penalty, w0, dtype)
     budget = _column_epochs_budget(problem.n_features)
     if budget >= solver.max_iter:
-        return solver.solve(problem.datafit(k), penalty, w0, dtype)
+        return solver.solve(datafit(), penalty, w0, dtype)
     first = solver.with_params(max_iter=budget, warn=False)
-    res = first.solve(problem.datafit(k), penalty, w0, dtype)
+    res = first.solve(datafit(), penalty, w0, dtype)
     if res.converged:
         return res
     problem.use_gram()
     rest = solver.with_params(max_iter=solver.max_iter - res.n_iter)
-    res2 = rest.solve(problem.datafit(k), penalty, res.coef, dtype)
+    res2 = rest.solve(datafit(), penalty, res.coef, dtype)
     res2.n_iter += res.n_iter
     return res2
 
@@ -195,6 +202,12 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
         Seeds the coordinate draws when ``selection='random'``.
     selection : {'cyclic', 'random'}, default='cyclic'
         Visit the coordinates in order, or draw one at random at each step.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors ``f_j >= 0`` (glmnet's
+        ``penalty.factor``, not renormalised): the penalty becomes
+        ``alpha * sum_j f_j * (l1_ratio * |w_j| + 0.5 * (1 - l1_ratio) *
+        w_j^2)``. ``f_j = 0`` leaves feature ``j`` unpenalised, ``inf``
+        excludes it (its coefficient is 0). Checked at fit.
 
     Attributes
     ----------
@@ -240,6 +253,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
         "positive": ["boolean"],
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
+        "penalty_factor": ["array-like", None],
     }
 
     def __init__(
@@ -256,6 +270,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
         positive=False,
         random_state=None,
         selection="cyclic",
+        penalty_factor=None,
     ):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
@@ -268,6 +283,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
         self.positive = positive
         self.random_state = random_state
         self.selection = selection
+        self.penalty_factor = penalty_factor
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None, check_input=True):
@@ -336,11 +352,13 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
         else:
             coef_init = np.zeros((n_targets, n_features), dtype=X.dtype)
 
-        penalty = ElasticNetPenalty(
-            self.alpha * self.l1_ratio * n_samples,
-            self.alpha * (1.0 - self.l1_ratio) * n_samples,
-            self.positive,
-        )
+        factors = check_penalty_factor(self.penalty_factor, n_features)
+        l1 = self.alpha * self.l1_ratio * n_samples
+        l2 = self.alpha * (1.0 - self.l1_ratio) * n_samples
+        if factors is None:
+            penalty = ElasticNetPenalty(l1, l2, self.positive)
+        else:
+            penalty = GroupPenalty(l1, l2, factors, self.positive)
         solver = WorkingSetSolver(
             tol=self.tol,
             max_iter=self.max_iter,
@@ -431,6 +449,12 @@ class Lasso(ElasticNet):
         Seeds the coordinate draws when ``selection='random'``.
     selection : {'cyclic', 'random'}, default='cyclic'
         Visit the coordinates in order, or draw one at random at each step.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors ``f_j >= 0`` (glmnet's
+        ``penalty.factor``, not renormalised): the penalty becomes
+        ``alpha * sum_j f_j * (l1_ratio * |w_j| + 0.5 * (1 - l1_ratio) *
+        w_j^2)``. ``f_j = 0`` leaves feature ``j`` unpenalised, ``inf``
+        excludes it (its coefficient is 0). Checked at fit.
 
     Attributes
     ----------
@@ -475,6 +499,7 @@ class Lasso(ElasticNet):
         positive=False,
         random_state=None,
         selection="cyclic",
+        penalty_factor=None,
     ):
         super().__init__(
             alpha=alpha,
@@ -488,4 +513,5 @@ class Lasso(ElasticNet):
             positive=positive,
             random_state=random_state,
             selection=selection,
+            penalty_factor=penalty_factor,
         )

@@ -32,7 +32,7 @@ from sklreg._validation import (
     fit_transaction,
     validate_data,
 )
-from sklreg.linear_model._base import LinearProblem
+from sklreg.linear_model._base import LinearProblem, check_penalty_factor
 from sklreg.linear_model._coordinate_descent import (
     ElasticNet,
     Lasso,
@@ -105,10 +105,25 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
         "positive": ["boolean"],
         "random_state": ["random_state"],
         "selection": [StrOptions({"cyclic", "random"})],
+        "penalty_factor": ["array-like", None],
     }
+
+    # the multi-task CV estimators fit a 2-D y with the L2,1 penalty
+    _multitask = False
 
     def _l1_ratios(self):
         return np.array([1.0])
+
+    def _validate_xy(self, X, y):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csc", "csr"],
+            dtype=[np.float64, np.float32],
+            y_numeric=True,
+        )
+        return X, check_array(y, dtype=X.dtype.type, ensure_2d=False)
 
     def _final_estimator(self, alpha, l1_ratio):
         return ElasticNet(alpha=alpha, l1_ratio=l1_ratio)
@@ -144,18 +159,11 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
             return self._fit(X, y, sample_weight, params)
 
     def _fit(self, X, y, sample_weight, split_params):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csc", "csr"],
-            dtype=[np.float64, np.float32],
-            y_numeric=True,
-        )
-        y = check_array(y, dtype=X.dtype.type, ensure_2d=False)
+        X, y = self._validate_xy(X, y)
         sample_weight = _check_weights(sample_weight, X)
+        factors = check_penalty_factor(self.penalty_factor, X.shape[1])
         l1_ratios = self._l1_ratios()
-        alphas = self._alpha_grids(X, y, sample_weight, l1_ratios)
+        alphas = self._alpha_grids(X, y, sample_weight, l1_ratios, factors)
         folds = list(check_cv(self.cv).split(X, y, **split_params))
         n_alphas = alphas.shape[1]
 
@@ -183,13 +191,15 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
                 alphas=alphas[i],
                 l1_ratio=float(l1_ratio),
                 fit_intercept=self.fit_intercept,
-                precompute=self.precompute,
-                positive=self.positive,
+                precompute=getattr(self, "precompute", "auto"),
+                positive=getattr(self, "positive", False),
                 tol=self.tol,
                 max_iter=self.max_iter,
                 selection=self.selection,
                 seed=int(seeds[i * len(folds) + j]),
                 callback=callback,
+                penalty_factor=factors,
+                multitask=self._multitask,
             )
             for i, l1_ratio in enumerate(l1_ratios)
             for j, (train, test) in enumerate(folds)
@@ -207,10 +217,10 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
             mse = Parallel(n_jobs=self.n_jobs, require="sharedmem")(jobs)
         mse = np.reshape(mse, (len(l1_ratios), len(folds), n_alphas))
         alpha, l1_ratio, above = self._select(mse, alphas, l1_ratios)
-        self._refit(X, y, sample_weight, alpha, l1_ratio, above)
+        self._refit(X, y, sample_weight, alpha, l1_ratio, above, factors)
         return self
 
-    def _alpha_grids(self, X, y, sample_weight, l1_ratios):
+    def _alpha_grids(self, X, y, sample_weight, l1_ratios, factors=None):
         """One decreasing grid of alphas per l1_ratio, shape (n_l1, n_alphas)."""
         if isinstance(self.alphas, Integral):
             return np.array(
@@ -223,7 +233,8 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
                         eps=self.eps,
                         n_alphas=self.alphas,
                         sample_weight=sample_weight,
-                        positive=self.positive,
+                        positive=getattr(self, "positive", False),
+                        penalty_factor=factors,
                     )
                     for l1_ratio in l1_ratios
                 ]
@@ -258,7 +269,7 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
         self.alphas_ = alphas[0] if same_grid else alphas
         return best_alpha, best_l1_ratio, above
 
-    def _refit(self, X, y, sample_weight, alpha, l1_ratio, above):
+    def _refit(self, X, y, sample_weight, alpha, l1_ratio, above, factors=None):
         """Fit sklreg's estimator at the chosen alpha on all the data.
 
         As glmnet, the refit follows the path on all the data down to
@@ -276,17 +287,25 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
         model = self._final_estimator(alpha, l1_ratio)
         model.set_params(
             fit_intercept=self.fit_intercept,
-            precompute=(False if isinstance(self.precompute, str) else self.precompute),
             max_iter=self.max_iter,
             tol=refit_tol,
             copy_X=self.copy_X,
-            positive=self.positive,
             random_state=self.random_state,
             selection=self.selection,
+            penalty_factor=self.penalty_factor,
         )
+        if not self._multitask:
+            model.set_params(
+                precompute=(
+                    False if isinstance(self.precompute, str) else self.precompute
+                ),
+                positive=self.positive,
+            )
         if len(above):
             model.set_params(warm_start=True)
-            model.coef_ = self._path_start(X, y, sample_weight, above, l1_ratio)
+            model.coef_ = self._path_start(
+                X, y, sample_weight, above, l1_ratio, factors
+            )
         # no sample_weight keyword for an estimator fitted without weights
         weights = {} if sample_weight is None else {"sample_weight": sample_weight}
         with warnings.catch_warnings(record=True) as caught:
@@ -307,19 +326,23 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
 
     def _meets_user_tol(self, model, y, sample_weight):
         """Whether ``model``'s certified gap is within the user's ``tol``."""
-        sw = np.ones_like(y) if sample_weight is None else sample_weight
-        sw = sw * (y.shape[0] / sw.sum())
-        yc = y - (np.average(y, weights=sw) if self.fit_intercept else 0.0)
-        return model.dual_gap_ <= self.tol * float(sw @ yc**2) / y.shape[0]
+        n = y.shape[0]
+        sw = np.ones(n) if sample_weight is None else sample_weight
+        sw = sw * (n / sw.sum())
+        Y = y.reshape(n, -1)
+        yc = Y - (np.average(Y, axis=0, weights=sw) if self.fit_intercept else 0.0)
+        return np.all(
+            model.dual_gap_ <= self.tol * float(sw @ np.sum(yc**2, axis=1)) / n
+        )
 
-    def _path_start(self, X, y, sample_weight, alphas, l1_ratio):
+    def _path_start(self, X, y, sample_weight, alphas, l1_ratio, factors=None):
         """Coefficients at the last of ``alphas`` along the full-data path."""
         n_samples = X.shape[0]
         if sample_weight is not None:
             sample_weight = sample_weight * (n_samples / np.sum(sample_weight))
+        precompute = getattr(self, "precompute", False)
         gram = _gram_option(
-            False if isinstance(self.precompute, str) else self.precompute,
-            self.tol,
+            False if isinstance(precompute, str) else precompute, self.tol
         )
         problem = LinearProblem(
             X, y, sample_weight, self.fit_intercept, True, gram=gram
@@ -330,16 +353,26 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
             selection=self.selection,
             random_state=self.random_state,
         )
+        if self._multitask:
+            datafit = problem.block_datafit()
+        elif factors is not None:
+            datafit = problem.block_datafit(0)
+        else:
+            datafit = problem.datafit(0)
         coefs, _, _ = _target_path(
-            problem.datafit(0),
+            datafit,
             n_samples,
             alphas,
             l1_ratio=l1_ratio,
-            positive=self.positive,
+            positive=getattr(self, "positive", False),
             solver=solver,
             w0=None,
             dtype=X.dtype,
+            penalty_factor=factors,
+            n_tasks=y.shape[1] if self._multitask else None,
         )
+        if self._multitask:
+            return np.ascontiguousarray(coefs[..., -1].T)
         return coefs[:, -1].copy()
 
     def __sklearn_tags__(self):
@@ -389,6 +422,11 @@ _CV_PARAMS_DOC = """
         Seeds the coordinate draws when ``selection='random'``.
     selection : {'cyclic', 'random'}, default='cyclic'
         Visit the coordinates in order, or draw one at random at each step.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors ``f_j >= 0`` (0: unpenalised, ``inf``:
+        excluded), used in every fold and in the refit. The automatic grid
+        starts at the smallest alpha where every penalised coefficient is
+        zero, after a least-squares fit of the unpenalised features.
 """
 
 
@@ -461,6 +499,7 @@ class LassoCV(_PathCV):
         positive=False,
         random_state=None,
         selection="cyclic",
+        penalty_factor=None,
     ):
         self.eps = eps
         self.alphas = alphas
@@ -475,6 +514,7 @@ class LassoCV(_PathCV):
         self.positive = positive
         self.random_state = random_state
         self.selection = selection
+        self.penalty_factor = penalty_factor
 
     def _final_estimator(self, alpha, l1_ratio):
         return Lasso(alpha=alpha)
@@ -558,6 +598,7 @@ class ElasticNetCV(_PathCV):
         positive=False,
         random_state=None,
         selection="cyclic",
+        penalty_factor=None,
     ):
         self.l1_ratio = l1_ratio
         self.eps = eps
@@ -573,6 +614,7 @@ class ElasticNetCV(_PathCV):
         self.positive = positive
         self.random_state = random_state
         self.selection = selection
+        self.penalty_factor = penalty_factor
 
     def _l1_ratios(self):
         ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=np.float64))

@@ -39,12 +39,17 @@ def enet_fold_mse(
     selection,
     seed,
     callback=None,
+    penalty_factor=None,
+    multitask=False,
 ):
     """Mean squared test error along an elastic-net path fitted on ``train``.
 
     The training weights are rescaled to sum to the number of training
     samples (scikit-learn's convention); the test error is weighted by the
-    test weights.
+    test weights.  With ``multitask`` (2-D ``y``, the L2,1 penalty) the
+    error is the mean over the targets of each target's (weighted) MSE, as
+    scikit-learn's ``MultiTaskElasticNetCV``; ``penalty_factor`` multiplies
+    each feature's penalty.
 
     Returns
     -------
@@ -63,8 +68,14 @@ def enet_fold_mse(
     solver = WorkingSetSolver(
         tol=tol, max_iter=max_iter, selection=selection, random_state=seed
     )
+    if multitask:
+        datafit = problem.block_datafit()
+    elif penalty_factor is not None:
+        datafit = problem.block_datafit(0)
+    else:
+        datafit = problem.datafit(0)
     coefs, _, _ = _target_path(
-        problem.datafit(0),
+        datafit,
         n_train,
         alphas,
         l1_ratio=l1_ratio,
@@ -73,7 +84,11 @@ def enet_fold_mse(
         w0=None,
         dtype=X.dtype,
         callback=callback,
+        penalty_factor=penalty_factor,
+        n_tasks=y.shape[1] if multitask else None,
     )
+    if multitask:
+        return _multitask_mse(problem, coefs, X_test, y_test, sw_test, fit_intercept)
     intercepts = problem.intercept(coefs.T) if fit_intercept else 0.0
     pred = np.asarray(X_test @ coefs) + intercepts
     sq = (pred - y_test[:, None]) ** 2
@@ -123,3 +138,16 @@ def ridge_fold_scores(
             pred = pred[:, 0]
         scores[i] = score_predictions(scorer, pred, y_test, **score_params)
     return scores
+
+
+def _multitask_mse(problem, coefs, X_test, Y_test, sw_test, fit_intercept):
+    """Mean over targets of the (weighted) test MSE; ``coefs`` (p, T, n_alphas)."""
+    p, T, n_alphas = coefs.shape
+    pred = np.asarray(X_test @ coefs.reshape(p, T * n_alphas)).reshape(-1, T, n_alphas)
+    if fit_intercept:
+        intercepts = np.reshape(problem.y_offset, (T, 1)) - np.einsum(
+            "j,jta->ta", problem.X_offset, coefs
+        )
+        pred = pred + intercepts
+    sq = (pred - Y_test[:, :, None]) ** 2
+    return np.average(sq, axis=0, weights=sw_test).mean(axis=0)

@@ -13,10 +13,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array
 
-from sklreg._cd.penalties import L2, ElasticNetPenalty
+from sklreg._cd.penalties import L2, ElasticNetPenalty, GroupPenalty
 from sklreg._cd.solver import WorkingSetSolver
 from sklreg._progress import FitProgress
-from sklreg.linear_model._base import LinearProblem, _weighted_col_mean
+from sklreg.linear_model._base import (
+    LinearProblem,
+    _weighted_col_mean,
+    check_penalty_factor,
+)
 from sklreg.linear_model._coordinate_descent import _gram_option
 from sklreg.linear_model._ridge_direct import SPARSE_GRAM_MAX, ridge_path_exact
 from sklreg.linear_model._ridge_loo import CenteredDesign
@@ -40,8 +44,14 @@ def _alpha_grid(
     sample_weight=None,
     *,
     positive=False,
+    penalty_factor=None,
+    n_normaliser=None,
 ):
     """Geometric grid from ``alpha_max`` down to ``eps * alpha_max``.
+
+    With ``penalty_factor``, ``alpha_max`` is the smallest alpha at which
+    every *penalised* coefficient is zero: the unpenalised features
+    (factor 0) are fitted first (:func:`_alpha_max_with_factors`).
 
     ``alpha_max`` is the smallest alpha whose solution is zero:
     ``max_j |x_j^T W (y - ybar)| / (sum(W) * l1_ratio)`` with the weighted
@@ -60,6 +70,14 @@ def _alpha_grid(
             "Please supply a grid by providing your estimator with the "
             "appropriate `alphas=` argument."
         )
+    if penalty_factor is not None:
+        alpha_max = _alpha_max_with_factors(
+            X, y, penalty_factor, fit_intercept, sample_weight, positive
+        )
+        norm = n_normaliser
+        if norm is None:
+            norm = X.shape[0] if sample_weight is None else sample_weight.sum()
+        return _geometric_grid(alpha_max / (norm * l1_ratio), eps, n_alphas)
     if Xy is not None:
         Xyw = np.asarray(Xy)
     else:
@@ -81,10 +99,58 @@ def _alpha_grid(
         alpha_max = max(0.0, float(np.max(Xyw))) / (n_samples * l1_ratio)
     else:
         alpha_max = np.sqrt(np.max(np.sum(Xyw**2, axis=1))) / (n_samples * l1_ratio)
+    return _geometric_grid(alpha_max, eps, n_alphas)
+
+
+def _geometric_grid(alpha_max, eps, n_alphas):
     resolution = np.finfo(np.float64).resolution
     if alpha_max <= resolution:
         return np.full(n_alphas, resolution)
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+
+
+def _alpha_max_with_factors(X, y, factors, fit_intercept, sample_weight, positive):
+    """``max_j ||x_j^T W r|| / f_j`` over the penalised features (n-scaled).
+
+    ``r`` is the residual of the weighted least-squares fit of ``y`` on the
+    unpenalised features (``f_j = 0``) and the intercept: the model at
+    which every penalised coefficient is zero, and stays zero for any
+    alpha above the returned value (divided by ``n l1_ratio``).  A small
+    dense solve on those columns only (none: ``r`` is the centred ``y``).
+    """
+    n = X.shape[0]
+    Y = y.reshape(n, -1).astype(np.float64)
+    sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
+    sqrt_sw = np.sqrt(sw)
+    unpen = np.flatnonzero(factors == 0)
+    if fit_intercept:
+        y_mean = np.average(Y, axis=0, weights=sw)
+        Yc = Y - y_mean
+    else:
+        Yc = Y
+    R = Yc
+    if unpen.size:
+        XU = X[:, unpen]
+        XU = XU.toarray() if sp.issparse(XU) else np.asarray(XU, dtype=np.float64)
+        if fit_intercept:
+            XU = XU - np.average(XU, axis=0, weights=sw)
+        beta = np.linalg.lstsq(
+            sqrt_sw[:, None] * XU, sqrt_sw[:, None] * Yc, rcond=None
+        )[0]
+        R = Yc - XU @ beta
+    RW = sw[:, None] * R
+    corr = np.asarray(X.T @ RW)
+    if fit_intercept:
+        X_mean = _weighted_col_mean(X, sample_weight)
+        corr = corr - np.outer(X_mean, RW.sum(axis=0))
+    pen = (factors > 0) & np.isfinite(factors)
+    if not pen.any():
+        return 0.0
+    if positive and corr.shape[1] == 1:
+        score = corr[:, 0]
+    else:
+        score = np.sqrt(np.sum(corr**2, axis=1))
+    return max(0.0, float(np.max(score[pen] / factors[pen])))
 
 
 def _target_path(
@@ -99,6 +165,8 @@ def _target_path(
     dtype,
     screening=True,
     callback=None,
+    penalty_factor=None,
+    n_tasks=None,
 ):
     """Warm-started solves of one target along ``alphas`` (decreasing).
 
@@ -107,32 +175,45 @@ def _target_path(
         1/2 ||y - X w||^2 + n alpha l1_ratio ||w||_1
                           + n alpha (1 - l1_ratio) / 2 ||w||^2
 
+    With ``penalty_factor`` (then ``datafit`` is a block datafit), the
+    penalty of feature ``j`` is multiplied by ``f_j``; with ``n_tasks``
+    (a multi-task block datafit), ``w`` is of shape (n_features, n_tasks)
+    and ``|w_j|`` is the norm of its row ``j``.
+
     Returns
     -------
-    coefs : ndarray of shape (n_features, n_alphas)
+    coefs : ndarray of shape (n_features, n_alphas) or \
+            (n_features, n_tasks, n_alphas)
     dual_gaps : ndarray of shape (n_alphas,)
         Divided by ``n_samples`` (the objective of scikit-learn's docstrings).
     n_iters : list of int
     """
     p = datafit.n_features
-    coefs = np.empty((p, len(alphas)), dtype=dtype)
+    shape = (p,) if n_tasks is None else (p, n_tasks)
+    coefs = np.empty(shape + (len(alphas),), dtype=dtype)
     dual_gaps = np.empty(len(alphas))
     n_iters = []
-    w = np.zeros(p, dtype=dtype) if w0 is None else np.array(w0, dtype=dtype)
+    w = np.zeros(shape, dtype=dtype) if w0 is None else np.array(w0, dtype=dtype)
     if positive:
         np.maximum(w, 0, out=w)
+    block = penalty_factor is not None or n_tasks is not None
     screen = screening and l1_ratio > 0
     xtr = l1_prev = None
     if screen:
         xtr, _ = full_xtr(datafit, w)
-        score = xtr if positive else np.abs(xtr)
         # the largest useful weight: at w = 0 it is alpha_max's
-        l1_prev = float(np.max(score, initial=0.0))
+        l1_prev = GroupPenalty(1.0, 0.0, penalty_factor, positive).dual_norm(xtr)
     for i, alpha in enumerate(alphas):
         l1 = alpha * l1_ratio * n_samples
-        penalty = ElasticNetPenalty(l1, alpha * (1.0 - l1_ratio) * n_samples, positive)
+        l2 = alpha * (1.0 - l1_ratio) * n_samples
+        if block:
+            penalty = GroupPenalty(l1, l2, penalty_factor, positive)
+        else:
+            penalty = ElasticNetPenalty(l1, l2, positive)
         if screen:
-            kept = strong_rule_mask(xtr, l1, max(l1_prev, l1), w, positive)
+            kept = strong_rule_mask(
+                xtr, l1, max(l1_prev, l1), w, positive, penalty_factor
+            )
             w, gap, n_iter, xtr = solve_screened(
                 datafit, penalty, solver, w, kept, dtype
             )
@@ -140,7 +221,7 @@ def _target_path(
         else:
             res = solver.solve(datafit, penalty, w, dtype)
             w, gap, n_iter = res.coef, res.dual_gap, res.n_iter
-        coefs[:, i] = w
+        coefs[..., i] = w
         dual_gaps[i] = gap / n_samples
         n_iters.append(int(n_iter))
         if callback is not None:
@@ -303,6 +384,7 @@ def enet_path(
     return_n_iter=False,
     positive=False,
     check_input=True,
+    penalty_factor=None,
     **params,
 ):
     r"""Compute the elastic-net path with coordinate descent.
@@ -329,10 +411,11 @@ def enet_path(
     ----------
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         Training data; sparse ``X`` is used as CSC and never densified.
-    y : array-like of shape (n_samples,) or (n_samples, 1)
-        Target values. A 2-D ``y`` with one column gives coefficients of
-        shape ``(1, n_features, n_alphas)``; several columns (scikit-learn's
-        multi-task path, with the mixed L2/L1 norm) are not supported.
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
+        Target values. A 2-D ``y`` gives scikit-learn's multi-task path
+        (the penalty of :class:`MultiTaskElasticNet`, the L2 norm of each
+        feature's coefficients across targets), of coefficients of shape
+        ``(n_targets, n_features, n_alphas)``.
     l1_ratio : float, default=0.5
         Mixing parameter, ``0 <= l1_ratio <= 1``; 1 is the Lasso.
     eps : float, default=1e-3
@@ -352,7 +435,8 @@ def enet_path(
         ``X^T y``, used for the automatic grid when given.
     copy_X : bool, default=True
         If False, ``X`` may be overwritten.
-    coef_init : array-like of shape (n_features,), default=None
+    coef_init : array-like of shape (n_features,) or (n_targets, n_features), \
+            default=None
         Initial coefficients (zeros when None).
     verbose : bool or int, default=False
         Amount of verbosity.
@@ -363,6 +447,13 @@ def enet_path(
     check_input : bool, default=True
         Skip input validation when False (``X`` must then be float and
         Fortran-ordered or CSC, ``y`` of the same dtype).
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors ``f_j >= 0`` (sklreg's addition): the
+        penalty becomes ``alpha sum_j f_j (l1_ratio |w_j| + (1 - l1_ratio)/2
+        w_j^2)`` (the row norm for 2-D ``y``); 0 leaves a feature
+        unpenalised, ``inf`` excludes it. The automatic grid then starts at
+        the smallest alpha where every penalised coefficient is zero, after
+        a least-squares fit of the unpenalised features.
     **params : kwargs
         ``tol`` (1e-4), ``max_iter`` (1000), ``random_state``, ``selection``
         ('cyclic') and ``sample_weight`` (None), as scikit-learn.
@@ -372,7 +463,7 @@ def enet_path(
     alphas : ndarray of shape (n_alphas,)
         The alphas along the path, in decreasing order.
     coefs : ndarray of shape (n_features, n_alphas) or \
-            (1, n_features, n_alphas)
+            (n_targets, n_features, n_alphas)
         Coefficients along the path.
     dual_gaps : ndarray of shape (n_alphas,)
         Duality gap at the end of each solve, on the objective above.
@@ -410,20 +501,15 @@ def enet_path(
     X, y, Xy, sample_weight = _check_path_inputs(
         X, y, Xy, copy_X, check_input, sample_weight
     )
-    if y.ndim == 2 and y.shape[1] != 1:
-        raise ValueError(
-            "sklreg's enet_path solves one target at a time: y has "
-            f"{y.shape[1]} columns. scikit-learn's multi-task path (mixed L2/L1 "
-            "norm across targets) is not implemented; call enet_path on each "
-            "column of y."
-        )
+    multi_task = y.ndim == 2 and y.shape[1] != 1
     if y.ndim == 2 and positive:
         raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
     n_samples, n_features = X.shape
+    factors = check_penalty_factor(penalty_factor, n_features)
 
     if isinstance(resolved, Integral):
-        if Xy is None and sample_weight is not None:
-            Xy = X.T @ (sample_weight * y.ravel())
+        if Xy is None and sample_weight is not None and factors is None:
+            Xy = X.T @ (sample_weight.reshape((-1,) + (1,) * (y.ndim - 1)) * y)
         alphas = _alpha_grid(
             X,
             y,
@@ -433,6 +519,9 @@ def enet_path(
             eps=eps,
             n_alphas=resolved,
             positive=positive,
+            sample_weight=sample_weight if factors is not None else None,
+            penalty_factor=factors,
+            n_normaliser=n_samples,
         )
     else:
         alphas = resolved
@@ -445,17 +534,32 @@ def enet_path(
         X, y, sample_weight, False, copy_X and not check_input, gram=gram
     )
     w0 = None
-    if coef_init is not None:
+    n_tasks = y.shape[1] if multi_task else None
+    if coef_init is not None and multi_task:
+        w0 = np.asarray(coef_init, dtype=X.dtype)
+        if w0.shape != (n_tasks, n_features):
+            raise ValueError(
+                f"coef_init has shape {np.shape(coef_init)}, expected "
+                f"({n_tasks}, {n_features})."
+            )
+        w0 = np.ascontiguousarray(w0.T)
+    elif coef_init is not None:
         w0 = np.asarray(coef_init, dtype=X.dtype).reshape(-1)
         if w0.shape != (n_features,):
             raise ValueError(
                 f"coef_init has shape {np.shape(coef_init)}, expected ({n_features},)."
             )
+    if multi_task:
+        datafit = problem.block_datafit()
+    elif factors is not None:
+        datafit = problem.block_datafit(0)
+    else:
+        datafit = problem.datafit(0)
 
     # verbose: a tqdm bar over the alphas (a widget in notebooks)
     with FitProgress(None, len(alphas), "enet_path", verbose=verbose) as progress:
         coefs, dual_gaps, n_iters = _target_path(
-            problem.datafit(0),
+            datafit,
             n_samples,
             alphas,
             l1_ratio=l1_ratio,
@@ -464,8 +568,12 @@ def enet_path(
             w0=w0,
             dtype=X.dtype,
             callback=None if not verbose else (lambda i: progress.step()),
+            penalty_factor=factors,
+            n_tasks=n_tasks,
         )
-    if y.ndim == 2:
+    if multi_task:
+        coefs = np.ascontiguousarray(coefs.transpose(1, 0, 2))
+    elif y.ndim == 2:
         coefs = coefs[np.newaxis]
     if return_n_iter:
         return alphas, coefs, dual_gaps, n_iters

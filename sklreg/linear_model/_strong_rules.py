@@ -24,13 +24,33 @@ does not change.
 import numpy as np
 
 from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
+from sklreg._cd.datafits_multitask import BlockDense, BlockSparse
 
 # Above this fraction of kept features a restricted problem saves little:
 # solve the full problem (the solver still uses its own working sets).
 _FULL_FRACTION = 0.5
 
 
-def strong_rule_mask(xtr_prev, l1, l1_prev, w_prev, positive):
+def _magnitude(xtr, positive):
+    """``|x_j^T r|`` (``x_j^T r`` when positive; the row norm for several tasks)."""
+    if xtr.ndim == 2:
+        return np.sqrt(np.einsum("ij,ij->i", xtr, xtr))
+    return xtr if positive else np.abs(xtr)
+
+
+def _support(w):
+    return w != 0 if w.ndim == 1 else np.any(w != 0, axis=1)
+
+
+def _scaled(level, weights):
+    """``level * f_j`` (``inf`` for an excluded feature), or ``level``."""
+    if weights is None:
+        return level
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(weights), np.inf, level * weights)
+
+
+def strong_rule_mask(xtr_prev, l1, l1_prev, w_prev, positive, weights=None):
     """Features kept by the sequential strong rule at L1 weight ``l1``.
 
     Parameters
@@ -42,19 +62,24 @@ def strong_rule_mask(xtr_prev, l1, l1_prev, w_prev, positive):
     w_prev : ndarray of shape (n_features,)
         Previous solution: its support is always kept.
     positive : bool
+    weights : ndarray of shape (n_features,), default=None
+        Penalty factors: feature ``j``'s weight is ``f_j l1`` (an
+        unpenalised feature, ``f_j = 0``, is always kept).
+
+    ``xtr_prev`` of shape (n_features, n_tasks) (the multi-task problem)
+    is ranked by the norm of each row.
 
     Returns
     -------
     mask : ndarray of bool, shape (n_features,)
     """
-    score = xtr_prev if positive else np.abs(xtr_prev)
-    return (score >= 2.0 * l1 - l1_prev) | (w_prev != 0)
+    score = _magnitude(xtr_prev, positive)
+    return (score >= _scaled(2.0 * l1 - l1_prev, weights)) | _support(w_prev)
 
 
-def kkt_violations(xtr, l1, kept, positive):
-    """Discarded features whose KKT condition ``|x_j^T r| <= l1`` fails."""
-    score = xtr if positive else np.abs(xtr)
-    return (score > l1) & ~kept
+def kkt_violations(xtr, l1, kept, positive, weights=None):
+    """Discarded features whose KKT condition ``|x_j^T r| <= l1 f_j`` fails."""
+    return (_magnitude(xtr, positive) > _scaled(l1, weights)) & ~kept
 
 
 def restrict(datafit, cols):
@@ -63,12 +88,14 @@ def restrict(datafit, cols):
     None means the layout is unknown here: the caller solves the full
     problem instead.
     """
+    if hasattr(datafit, "restrict"):
+        return datafit.restrict(cols)
     if isinstance(datafit, QuadraticGram):
         sub = QuadraticGram(
             np.ascontiguousarray(datafit.G[np.ix_(cols, cols)]),
             datafit.q[cols].copy(),
             datafit.y_norm2,
-            datafit.rank_bound,
+            datafit.n_samples,
         )
         return sub
     if isinstance(datafit, QuadraticDense):
@@ -94,7 +121,8 @@ def full_xtr(datafit, w, sub=None, w_sub=None):
     problem ``sub`` at ``w_sub`` (``w`` is zero off its columns): it is
     computed there, on the contiguous copy of those columns.
     """
-    if sub is not None and isinstance(datafit, QuadraticDense | QuadraticSparse):
+    column_layout = QuadraticDense | QuadraticSparse | BlockDense | BlockSparse
+    if sub is not None and isinstance(datafit, column_layout):
         state = sub.init_state(w_sub)
     else:
         state = datafit.init_state(w)
@@ -133,18 +161,20 @@ def solve_screened(datafit, penalty, solver, w, kept, dtype):
         sub = restrict(datafit, cols) if cols.size < _FULL_FRACTION * p else None
         if sub is None:
             return _solve_full(datafit, penalty, solver, w, dtype, n_iter)
-        w_new = np.zeros(p, dtype=dtype)
+        w_new = np.zeros(w.shape, dtype=dtype)
         converged = True
         w_sub = w[cols]
         if cols.size:
-            res = solver.solve(sub, penalty, w_sub, dtype)
+            res = solver.solve(sub, penalty.restrict(cols), w_sub, dtype)
             w_sub = res.coef
             w_new[cols] = w_sub
             n_iter += res.n_iter
             converged = res.converged
         w = w_new
         xtr, state = full_xtr(datafit, w, sub, w_sub)
-        violators = kkt_violations(xtr, penalty.l1, kept, penalty.positive)
+        violators = kkt_violations(
+            xtr, penalty.l1, kept, penalty.positive, penalty.weights
+        )
         if not violators.any():
             gap = datafit.duality_gap(w, state, penalty, xtr)
             if gap <= solver.tol * datafit.y_norm2 or not converged:

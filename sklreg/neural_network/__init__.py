@@ -3,10 +3,10 @@
 Importing this subpackage imports torch; ``import sklreg`` alone does not.
 """
 
-from sklreg.neural_network._base import BaseMLP
+from sklreg.neural_network._base import _BaseMLP
 from sklreg.neural_network._classifier import MLPClassifier
 from sklreg.neural_network._module import MLPModule
 from sklreg.neural_network._net import RegularizedNet
 from sklreg.neural_network._regressor import MLPRegressor
 
-__all__ = ["BaseMLP", "MLPClassifier", "MLPModule", "MLPRegressor", "RegularizedNet"]
+__all__ = ["_BaseMLP", "MLPClassifier", "MLPModule", "MLPRegressor", "RegularizedNet"]

@@ -1,4 +1,4 @@
-"""The shared base of sklreg's MLP estimators (:class:`BaseMLP`).
+"""The shared base of sklreg's MLP estimators (:class:`_BaseMLP`).
 
 Everything that does not depend on the task lives here: the torch module and
 the skorch net, the tensors (or per-batch densified sparse rows), the epoch
@@ -17,7 +17,7 @@ classifier and the regressor provide a few hooks:
     rows.
 
 Prediction (``predict``, ``predict_proba``) is the subclasses' own, on the
-logits returned by :meth:`BaseMLP._logits`.
+logits returned by :meth:`_BaseMLP._logits`.
 """
 
 import warnings
@@ -124,7 +124,7 @@ def _set_learning_rate(optimizer, lr):
         group["lr"] = lr
 
 
-class BaseMLP(CallbackSupportMixin, BaseEstimator):
+class _BaseMLP(CallbackSupportMixin, BaseEstimator):
     """Shared machinery of :class:`MLPClassifier` and :class:`MLPRegressor`.
 
     Not an estimator on its own: the subclasses define the hooks listed in
@@ -825,4 +825,4 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         raise NotImplementedError
 
 
-__all__ = ["BaseMLP", "available_if"]
+__all__ = ["_BaseMLP", "available_if"]

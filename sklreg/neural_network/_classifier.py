@@ -13,11 +13,11 @@ from sklearn.utils.multiclass import (
 from torch import nn
 
 from sklreg._validation import _fit_context, fit_transaction
-from sklreg.neural_network._base import BaseMLP, available_if
+from sklreg.neural_network._base import _BaseMLP, available_if
 from sklreg.neural_network._net import LogLoss, logits_to_proba
 
 
-class MLPClassifier(ClassifierMixin, BaseMLP):
+class MLPClassifier(ClassifierMixin, _BaseMLP):
     r"""Multi-layer perceptron classifier with elastic-net, dropout and batch norm.
 
     The model and its training follow :class:`sklearn.neural_network.MLPClassifier`
@@ -181,7 +181,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     True
     """
 
-    _parameter_constraints: dict = {**BaseMLP._parameter_constraints}
+    _parameter_constraints: dict = {**_BaseMLP._parameter_constraints}
 
     def __init__(
         self,

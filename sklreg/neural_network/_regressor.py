@@ -8,11 +8,11 @@ from sklearn.metrics import r2_score
 from sklearn.utils import column_or_1d
 
 from sklreg._validation import StrOptions, _fit_context, fit_transaction
-from sklreg.neural_network._base import BaseMLP, available_if
+from sklreg.neural_network._base import _BaseMLP, available_if
 from sklreg.neural_network._net import PoissonLoss, SquaredLoss
 
 
-class MLPRegressor(RegressorMixin, BaseMLP):
+class MLPRegressor(RegressorMixin, _BaseMLP):
     r"""Multi-layer perceptron regressor with elastic-net, dropout and batch norm.
 
     The model and its training follow :class:`sklearn.neural_network.MLPRegressor`
@@ -189,7 +189,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     """
 
     _parameter_constraints: dict = {
-        **BaseMLP._parameter_constraints,
+        **_BaseMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
