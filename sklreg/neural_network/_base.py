@@ -224,16 +224,19 @@ class _BaseMLP(CallbackSupportMixin, BaseEstimator):
                 f"{name}s_ needs {len(linears)} arrays, one per layer; "
                 f"got {len(values)}."
             )
-        with torch.no_grad():
-            for lin, value in zip(linears, values, strict=True):
-                target = lin.weight if name == "coef" else lin.bias
-                value = np.asarray(value)
-                value = value.T if name == "coef" else value.reshape(-1)
-                if value.shape != tuple(target.shape):
-                    raise ValueError(
-                        f"{name}s_ arrays must keep the fitted shapes; got "
-                        f"{value.shape[::-1] if name == 'coef' else value.shape}."
-                    )
+        pairs = []
+        for lin, value in zip(linears, values, strict=True):
+            target = lin.weight if name == "coef" else lin.bias
+            value = np.asarray(value)
+            value = value.T if name == "coef" else value.reshape(-1)
+            if value.shape != tuple(target.shape):
+                raise ValueError(
+                    f"{name}s_ arrays must keep the fitted shapes; got "
+                    f"{value.shape[::-1] if name == 'coef' else value.shape}."
+                )
+            pairs.append((target, value))
+        with torch.no_grad():  # all checked first: a bad list changes nothing
+            for target, value in pairs:
                 target.copy_(torch.as_tensor(value, dtype=target.dtype))
 
     @property

@@ -36,10 +36,12 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     batch-norm scales), :math:`\rho` is ``l1_ratio`` and, for
     ``loss="squared_error"``, :math:`\ell(y, z) = \tfrac12 \lVert y - z
     \rVert_2^2` summed over the targets.  With ``l1_ratio=0`` this is
-    scikit-learn's objective.  The L1 part is a proximal (soft-thresholding)
-    step after each optimizer step (in Adam's metric for Adam), so weights
-    reach exact zeros; ``"lbfgs"`` splits each weight into two non-negative
-    bounded halves instead.
+    scikit-learn's objective (for several targets scikit-learn steps along
+    the gradient of this sum but reports the mean over the targets in
+    ``loss_``; here ``loss_`` is the objective that is minimized).  The L1
+    part is a proximal (soft-thresholding) step after each optimizer step
+    (in Adam's metric for Adam), so weights reach exact zeros; ``"lbfgs"``
+    splits each weight into two non-negative bounded halves instead.
 
     **The seed's penalties.**  With unit weights, one target and batches of
     :math:`b` rows, :math:`J_B = \tfrac12 \mathrm{MSE}_B(w) +
@@ -179,9 +181,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sklreg import MLPRegressor
     >>> X, y = load_diabetes(return_X_y=True)
-    >>> reg = MLPRegressor(hidden_layer_sizes=(32,), solver="lbfgs", alpha=1.0,
-    ...                    l1_ratio=0.5, batch_norm=True, max_iter=100,
-    ...                    random_state=0)
+    >>> reg = MLPRegressor(hidden_layer_sizes=(16,), solver="lbfgs", alpha=10.0,
+    ...                    l1_ratio=0.5, max_iter=500, random_state=0)
     >>> model = make_pipeline(StandardScaler(), reg).fit(X, (y - y.mean()) / y.std())
     >>> model.score(X, (y - y.mean()) / y.std()) > 0.5
     True
