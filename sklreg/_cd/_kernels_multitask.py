@@ -88,12 +88,18 @@ def bcd_epochs_dense(
             if nrm == 0.0:
                 continue
             # z = X[:, j] @ R + ||X[:, j]||^2 W[j]
-            for t in range(T):
-                z[t] = nrm * W[j, t]
-            for i in range(n_samples):
-                xij = X[i, j]
+            if T == 1:  # one task: a scalar reduction (vectorised)
+                acc = 0.0
+                for i in range(n_samples):
+                    acc += X[i, j] * R[i, 0]
+                z[0] = acc + nrm * W[j, 0]
+            else:
                 for t in range(T):
-                    z[t] += xij * R[i, t]
+                    z[t] = nrm * W[j, t]
+                for i in range(n_samples):
+                    xij = X[i, j]
+                    for t in range(T):
+                        z[t] += xij * R[i, t]
             _group_update(z, l1[j], nrm + l2[j], positive, new)
             changed = False
             for t in range(T):
@@ -104,7 +110,11 @@ def bcd_epochs_dense(
                     changed = True
                 dw_max = max(dw_max, abs(new[t]))
                 w_max = max(w_max, abs(W[j, t]))
-            if changed:
+            if changed and T == 1:
+                d = new[0]
+                for i in range(n_samples):
+                    R[i, 0] -= X[i, j] * d
+            elif changed:
                 # R -= X[:, j] outer delta
                 for i in range(n_samples):
                     xij = X[i, j]
@@ -160,11 +170,22 @@ def bcd_epochs_sparse(
             # z = X_eff[:, j] @ R_true + ||X_eff[:, j]||^2 W[j]
             for t in range(T):
                 z[t] = nrm * W[j, t] - mu * aux[1, t]
-            for k in range(start, stop):
-                i = indices[k]
-                x = data[k] * v[i] if scaled else data[k]
-                for t in range(T):
-                    z[t] += x * R[i, t]
+            if T == 1:
+                acc = 0.0
+                if scaled:
+                    for k in range(start, stop):
+                        i = indices[k]
+                        acc += data[k] * v[i] * R[i, 0]
+                else:
+                    for k in range(start, stop):
+                        acc += data[k] * R[indices[k], 0]
+                z[0] += acc
+            else:
+                for k in range(start, stop):
+                    i = indices[k]
+                    x = data[k] * v[i] if scaled else data[k]
+                    for t in range(T):
+                        z[t] += x * R[i, t]
             _group_update(z, l1[j], nrm + l2[j], positive, new)
             changed = False
             for t in range(T):
@@ -217,7 +238,11 @@ def bcd_epochs_gram(G, Q, W, H, l1, l2, positive, ws, max_epochs, dw_tol, random
                     changed = True
                 dw_max = max(dw_max, abs(new[t]))
                 w_max = max(w_max, abs(W[j, t]))
-            if changed:
+            if changed and T == 1:
+                d = new[0]
+                for i in range(p):
+                    H[i, 0] += G[i, j] * d
+            elif changed:
                 # H += G[:, j] outer delta
                 for i in range(p):
                     gij = G[i, j]
