@@ -314,6 +314,28 @@ def check_mlp_regression(stdout, output_dir):
     )
 
 
+def check_multitask_support(stdout, output_dir):
+    rows = {row["method"]: row for row in parse_table(stdout)}
+    wrong = {name: int(row["wrong features"]) for name, row in rows.items()}
+    # the multi-task models select one support for all tasks ...
+    assert rows["MultiTaskLassoCV"]["same support all tasks"] == "True"
+    assert rows["adaptive MultiTaskLassoCV"]["same support all tasks"] == "True"
+    # ... with fewer irrelevant features than independent Lassos, and the
+    # adaptive (penalty_factor) refits remove false positives
+    assert wrong["MultiTaskLassoCV"] < wrong["independent LassoCV"], rows
+    assert wrong["adaptive MultiTaskLassoCV"] < wrong["MultiTaskLassoCV"], rows
+    fp = {name: int(row["false positives"]) for name, row in rows.items()}
+    assert fp["adaptive LassoCV (penalty_factor)"] < fp["independent LassoCV"]
+    # the reference: scikit-learn's MultiTaskLassoCV on the same data and folds
+    example = load_example("plot_multitask_support.py")
+    X, Y, W = example.multitask_problem(fast=True)
+    ref = sk.MultiTaskLassoCV(cv=KFold(5, shuffle=True, random_state=0)).fit(X, Y)
+    (alpha,) = parse_key_values(stdout, "MultiTaskLassoCV alpha_")
+    assert alpha == pytest.approx(ref.alpha_, rel=1e-3)
+    fn = int(np.sum((ref.coef_.T == 0) & (W != 0)))
+    assert int(rows["MultiTaskLassoCV"]["false negatives"]) == fn
+
+
 CHECKS = {
     "quickstart.py": check_quickstart,
     "plot_l1_vs_l2_path.py": check_l1_vs_l2_path,
@@ -321,6 +343,7 @@ CHECKS = {
     "gridsearch_dask.py": check_gridsearch_dask,
     "plot_dropout_batchnorm.py": check_dropout_batchnorm,
     "plot_mlp_regression.py": check_mlp_regression,
+    "plot_multitask_support.py": check_multitask_support,
 }
 
 

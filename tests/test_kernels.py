@@ -340,7 +340,7 @@ def test_block_dense_and_gram_epochs_match_reference(T, positive):
 
     Xf = np.asfortranarray(X)
     Wk = W.copy()
-    R = np.ascontiguousarray(Y - Xf @ Wk)
+    R = np.asfortranarray(Y - Xf @ Wk)
     sq = (Xf**2).sum(axis=0)
     done, _ = _kmt.bcd_epochs_dense(
         Xf, Wk, R, sq, l1, l2, positive, WS, 1, 0.0, False, 0
@@ -404,6 +404,10 @@ def test_block_xtr_and_matmat_kernels():
     XW = np.empty((20, 4))
     _kmt.sparse_matmat(Xs.data, Xs.indices, Xs.indptr, W, XW)
     np.testing.assert_allclose(XW, X @ W, rtol=1e-12, atol=1e-14)
+    Rf = np.asfortranarray(R)
+    support = np.flatnonzero(W.any(axis=1)).astype(np.int64)
+    _kmt.dense_residual_block(np.asfortranarray(X), W, support, Rf)
+    np.testing.assert_allclose(Rf, R - X @ W, rtol=1e-12, atol=1e-14)
 
 
 def test_block_kernels_are_cached_and_release_the_gil():

@@ -70,7 +70,8 @@ def bcd_epochs_dense(
 ):
     """Block CD epochs over ``ws`` for dense Fortran-ordered ``X``.
 
-    Updates ``W`` (p, T) and ``R = Y - X @ W`` (n, T) in place; ``l1``,
+    Updates ``W`` (p, T) and ``R = Y - X @ W`` (n, T, Fortran order: each
+    task's residual contiguous) in place; ``l1``,
     ``l2`` are per-feature arrays.  Stops after ``max_epochs`` epochs or once
     an epoch's largest change of a coefficient is at most ``dw_tol`` times
     the largest coefficient (scikit-learn's rule, on absolute values).
@@ -88,12 +89,17 @@ def bcd_epochs_dense(
             if nrm == 0.0:
                 continue
             # z = X[:, j] @ R + ||X[:, j]||^2 W[j]
-            for t in range(T):
-                z[t] = nrm * W[j, t]
-            for i in range(n_samples):
-                xij = X[i, j]
+            if T == 1:  # one task: a scalar reduction (vectorised)
+                acc = 0.0
+                for i in range(n_samples):
+                    acc += X[i, j] * R[i, 0]
+                z[0] = acc + nrm * W[j, 0]
+            else:  # R is Fortran-ordered: one contiguous reduction per task
                 for t in range(T):
-                    z[t] += xij * R[i, t]
+                    acc = 0.0
+                    for i in range(n_samples):
+                        acc += X[i, j] * R[i, t]
+                    z[t] = acc + nrm * W[j, t]
             _group_update(z, l1[j], nrm + l2[j], positive, new)
             changed = False
             for t in range(T):
@@ -104,12 +110,17 @@ def bcd_epochs_dense(
                     changed = True
                 dw_max = max(dw_max, abs(new[t]))
                 w_max = max(w_max, abs(W[j, t]))
-            if changed:
-                # R -= X[:, j] outer delta
+            if changed and T == 1:
+                d = new[0]
                 for i in range(n_samples):
-                    xij = X[i, j]
-                    for t in range(T):
-                        R[i, t] -= xij * new[t]
+                    R[i, 0] -= X[i, j] * d
+            elif changed:
+                # R -= X[:, j] outer delta
+                for t in range(T):
+                    d = new[t]
+                    if d != 0.0:
+                        for i in range(n_samples):
+                            R[i, t] -= X[i, j] * d
         if w_max == 0.0 or dw_max <= dw_tol * w_max:
             return epoch + 1, True
     return max_epochs, False
@@ -160,11 +171,22 @@ def bcd_epochs_sparse(
             # z = X_eff[:, j] @ R_true + ||X_eff[:, j]||^2 W[j]
             for t in range(T):
                 z[t] = nrm * W[j, t] - mu * aux[1, t]
-            for k in range(start, stop):
-                i = indices[k]
-                x = data[k] * v[i] if scaled else data[k]
-                for t in range(T):
-                    z[t] += x * R[i, t]
+            if T == 1:
+                acc = 0.0
+                if scaled:
+                    for k in range(start, stop):
+                        i = indices[k]
+                        acc += data[k] * v[i] * R[i, 0]
+                else:
+                    for k in range(start, stop):
+                        acc += data[k] * R[indices[k], 0]
+                z[0] += acc
+            else:
+                for k in range(start, stop):
+                    i = indices[k]
+                    x = data[k] * v[i] if scaled else data[k]
+                    for t in range(T):
+                        z[t] += x * R[i, t]
             _group_update(z, l1[j], nrm + l2[j], positive, new)
             changed = False
             for t in range(T):
@@ -217,7 +239,11 @@ def bcd_epochs_gram(G, Q, W, H, l1, l2, positive, ws, max_epochs, dw_tol, random
                     changed = True
                 dw_max = max(dw_max, abs(new[t]))
                 w_max = max(w_max, abs(W[j, t]))
-            if changed:
+            if changed and T == 1:
+                d = new[0]
+                for i in range(p):
+                    H[i, 0] += G[i, j] * d
+            elif changed:
                 # H += G[:, j] outer delta
                 for i in range(p):
                     gij = G[i, j]
@@ -236,11 +262,10 @@ def xtr_dense_block(X, R, cols, out):
     for k in range(cols.shape[0]):
         j = cols[k]
         for t in range(T):
-            out[k, t] = 0.0
-        for i in range(n_samples):
-            xij = X[i, j]
-            for t in range(T):
-                out[k, t] += xij * R[i, t]
+            acc = 0.0
+            for i in range(n_samples):
+                acc += X[i, j] * R[i, t]
+            out[k, t] = acc
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
@@ -274,3 +299,21 @@ def sparse_matmat(data, indices, indptr, W, out):
             i = indices[s]
             for t in range(T):
                 out[i, t] += data[s] * W[j, t]
+
+
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def dense_residual_block(X, W, support, R):
+    """``R -= X[:, support] @ W[support]`` in place, column by column.
+
+    (numpy's small, thin products ``(n, k) @ (k, T)`` can cost a hundred
+    times this loop through a BLAS thread pool; so can ``X.T @ R``, which
+    is why the block datafits call :func:`xtr_dense_block` for all columns.)
+    """
+    n_samples = X.shape[0]
+    for k in range(support.shape[0]):
+        j = support[k]
+        for t in range(W.shape[1]):
+            d = W[j, t]
+            if d != 0.0:
+                for i in range(n_samples):
+                    R[i, t] -= X[i, j] * d

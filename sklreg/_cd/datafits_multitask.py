@@ -125,13 +125,14 @@ class BlockDense(_Block):
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features), Fortran order
-    y : ndarray of shape (n_samples,) or (n_samples, n_tasks), C order
+    y : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+        Kept (and the residual) in Fortran order: each task contiguous.
     sq_norms : ndarray of shape (n_features,), default=None
     """
 
     def __init__(self, X, y, sq_norms=None):
         self.X = X
-        self.y = np.ascontiguousarray(y)
+        self.y = np.asfortranarray(y)
         if sq_norms is None:
             sq_norms = np.einsum("ij,ij->j", X, X, dtype=np.float64)
         self.sq_norms = sq_norms
@@ -145,9 +146,9 @@ class BlockDense(_Block):
 
     def init_state(self, w):
         nz = np.flatnonzero(_as2d(w).any(axis=1))
-        R = self.y.copy()
+        R = self.y.copy(order="F")
         if nz.size:
-            R -= self.X[:, nz] @ w[nz]
+            _k.dense_residual_block(self.X, _as2d(w), nz.astype(np.int64), _as2d(R))
         return R
 
     def _epochs(self, W, R, l1, l2, positive, ws, max_epochs, dw_tol, random, seed):
@@ -158,7 +159,7 @@ class BlockDense(_Block):
 
     def xtr(self, R, cols=None):
         if cols is None:
-            return self.X.T @ R
+            cols = np.arange(self.n_features, dtype=np.int64)
         out = np.empty((cols.shape[0],) + R.shape[1:], dtype=R.dtype)
         _k.xtr_dense_block(self.X, _as2d(R), cols, _as2d(out))
         return out
