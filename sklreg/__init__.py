@@ -3,7 +3,8 @@
 Linear models (Lasso, ElasticNet, Ridge and their paths and cross-validated
 variants) are fitted by sklreg's own numba coordinate-descent engine.  Every
 public name is resolved on first access, so ``import sklreg`` is cheap and
-never imports torch (only :class:`MLPClassifier` needs it).
+never imports torch (only :class:`MLPClassifier` and :class:`MLPRegressor`
+need it).
 """
 
 import importlib
@@ -26,6 +27,7 @@ _PUBLIC = {
     "lasso_path": "sklreg.linear_model",
     "RegularizationPathDisplay": "sklreg.plotting",
     "MLPClassifier": "sklreg.neural_network",
+    "MLPRegressor": "sklreg.neural_network",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -85,7 +85,7 @@ def assert_same_model(ours, ref, rtol=1e-6):
 # -- every public estimator ----------------------------------------------------
 
 # the public names that need the ``nn`` extra
-TORCH_ESTIMATORS = {"MLPClassifier"}
+TORCH_ESTIMATORS = {"MLPClassifier", "MLPRegressor"}
 
 
 def torch_available():

@@ -293,6 +293,27 @@ def check_dropout_batchnorm(stdout, output_dir):
     assert gaps["no regularization"] == max(gaps.values()), gaps
 
 
+def check_mlp_regression(stdout, output_dir):
+    rows = {row["configuration"]: row for row in parse_table(stdout)}
+    gaps = {}
+    for name, row in rows.items():
+        train, held_out = float(row["train R²"]), float(row["held-out R²"])
+        assert float(row["gap (R²)"]) == pytest.approx(train - held_out, abs=2e-3)
+        gaps[name] = float(row["gap (R²)"])
+        zeros = float(row["zero weights"])
+        # only the L1 penalty gives exact zeros
+        assert (zeros > 0) == name.startswith("L1"), row
+    ours = {k: v for k, v in gaps.items() if not k.startswith("scikit-learn")}
+    # the lesson: without any regularization the gap is the widest
+    assert gaps["no regularization"] == max(ours.values()), gaps
+    # sklreg's unregularized network is scikit-learn's model
+    ref = rows["scikit-learn, no regularization"]
+    plain = rows["no regularization"]
+    assert float(plain["held-out R²"]) == pytest.approx(
+        float(ref["held-out R²"]), abs=0.02
+    )
+
+
 def check_multitask_support(stdout, output_dir):
     rows = {row["method"]: row for row in parse_table(stdout)}
     wrong = {name: int(row["wrong features"]) for name, row in rows.items()}
@@ -321,6 +342,7 @@ CHECKS = {
     "plot_lasso_feature_selection.py": check_lasso_feature_selection,
     "gridsearch_dask.py": check_gridsearch_dask,
     "plot_dropout_batchnorm.py": check_dropout_batchnorm,
+    "plot_mlp_regression.py": check_mlp_regression,
     "plot_multitask_support.py": check_multitask_support,
 }
 

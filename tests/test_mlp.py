@@ -42,13 +42,15 @@ def _data(n_samples=120, n_features=8, n_classes=3, seed=0):
 # scikit-learn's estimator checks with dropout and batch norm switched on
 # (the default estimator is checked, with no expected failure, in
 # tests/test_common.py).
+_WEIGHT_REASON = (
+    "a weight of k is not k repeated rows here, by design: dropout draws "
+    "one mask per row, so repeated rows get different masks, and batch "
+    "norm's batch statistics count repeated rows k times but a weighted "
+    "row once"
+)
 _REGULARIZED_EXPECTED_FAILURES = {
-    "check_sample_weight_equivalence_on_dense_data": (
-        "a weight of k is not k repeated rows here, by design: dropout draws "
-        "one mask per row, so repeated rows get different masks, and batch "
-        "norm's batch statistics count repeated rows k times but a weighted "
-        "row once"
-    ),
+    "check_sample_weight_equivalence_on_dense_data": _WEIGHT_REASON,
+    "check_sample_weight_equivalence_on_sparse_data": _WEIGHT_REASON,
 }
 
 
@@ -505,16 +507,33 @@ def test_warm_start_continues_from_previous_weights():
 
 
 @quiet
-def test_verbose_shows_a_progress_bar(capsys):
+def test_verbose_prints_sklearn_lines(capsys):
+    # scikit-learn's printed lines, for scripts that read them; nothing on
+    # stderr (the progress bar is a callback, see the docstring)
     X, y = _data(n_samples=60, n_classes=2)
-    MLPClassifier(max_iter=3, verbose=True, early_stopping=True, random_state=0).fit(
-        X, y
-    )
-    err = capsys.readouterr().err
-    assert "epochs" in err and "3/3" in err
-    assert "loss=" in err and "val_acc=" in err
+    kw = dict(max_iter=3, early_stopping=True, random_state=0)
+    ours = MLPClassifier(verbose=True, **kw).fit(X, y)
+    out, err = capsys.readouterr()
+    SklearnMLP(verbose=True, **kw).fit(X, y)
+    ref_out, _ = capsys.readouterr()
+    assert err == ""
+    lines = out.splitlines()
+    assert lines == [
+        line
+        for i, (loss, score) in enumerate(
+            zip(ours.loss_curve_, ours.validation_scores_, strict=True)
+        )
+        for line in (
+            f"Iteration {i + 1}, loss = {loss:.8f}",
+            f"Validation score: {score:f}",
+        )
+    ]
+    # the same lines as scikit-learn's, up to the numbers
+    assert [line.split("=")[0].split(":")[0] for line in lines] == [
+        line.split("=")[0].split(":")[0] for line in ref_out.splitlines()
+    ]
     MLPClassifier(max_iter=3, random_state=0).fit(X, y)
-    assert capsys.readouterr().err == ""
+    assert capsys.readouterr() == ("", "")
 
 
 def test_convergence_warning_at_max_iter():
@@ -548,13 +567,24 @@ def _with(value, where):
         (lambda: (X_OK[:, 0], Y_OK), ValueError, "Expected 2D array"),
         (lambda: (X_OK, Y_OK[:-1]), ValueError, "inconsistent numbers of samples"),
         (lambda: (X_OK, X_OK[:, 0]), ValueError, "Unknown label type: continuous"),
-        (lambda: (X_OK, np.zeros(30)), ValueError, "only one class"),
     ],
-    ids=["nan", "inf", "empty", "1d", "lengths", "continuous", "one-class"],
+    ids=["nan", "inf", "empty", "1d", "lengths", "continuous"],
 )
 def test_bad_data_errors(make_args, error, match):
     with pytest.raises(error, match=match):
         MLPClassifier(max_iter=2).fit(*make_args())
+
+
+@quiet
+def test_single_class_is_fitted_and_predicted_as_sklearn():
+    # scikit-learn fits one logistic output on all-negative targets
+    y = np.full(30, "only")
+    ours = MLPClassifier(max_iter=3, random_state=0).fit(X_OK, y)
+    ref = SklearnMLP(max_iter=3, random_state=0).fit(X_OK, y)
+    assert_array_equal(ours.predict(X_OK), ref.predict(X_OK))
+    assert_array_equal(ours.classes_, ["only"])
+    assert_allclose(ours.predict_proba(X_OK), 1.0)
+    assert_allclose(ours.loss_curve_, ref.loss_curve_, rtol=1e-6)
 
 
 @pytest.mark.parametrize(
@@ -567,7 +597,10 @@ def test_bad_data_errors(make_args, error, match):
         (dict(l1_ratio=-0.1), "l1_ratio"),
         (dict(hidden_layer_sizes=(10, 0)), "hidden_layer_sizes must be > 0"),
         (dict(batch_norm="yes"), "batch_norm"),
-        (dict(solver="lbfgs"), "solver"),
+        (dict(solver="newton"), "solver"),
+        (dict(learning_rate="cosine"), "learning_rate"),
+        (dict(max_fun=0), "max_fun"),
+        (dict(solver="lbfgs", dropout_p=0.2), "lbfgs"),
         (dict(device="tpu"), "device"),
     ],
 )

@@ -27,6 +27,7 @@ pd = pytest.importorskip("pandas")
 # small budgets so the whole file stays fast; everything else is the default
 FAST_PARAMS = {
     "MLPClassifier": {"hidden_layer_sizes": (8,), "max_iter": 5, "random_state": 0},
+    "MLPRegressor": {"hidden_layer_sizes": (8,), "max_iter": 5, "random_state": 0},
     "LassoCV": {"cv": 3},
     "ElasticNetCV": {"cv": 3},
     "MultiTaskLassoCV": {"cv": 3},

@@ -72,9 +72,8 @@ def test_from_estimator(estimator, data):
         np.testing.assert_array_equal(line.get_xdata(), disp.alphas)
         np.testing.assert_array_equal(line.get_ydata(), coef)
     # each point of the path is scikit-learn's model at that alpha
-    # (penalty_factor is sklreg's own parameter: scikit-learn has none)
     params = estimator.get_params()
-    params.pop("penalty_factor", None)
+    params.pop("penalty_factor", None)  # sklreg's (None here): not scikit-learn's
     ref = getattr(sk, type(estimator).__name__)(**params)
     for k in (0, 7, 14):
         ref.set_params(alpha=disp.alphas[k]).fit(X, y)
@@ -141,3 +140,19 @@ def test_bad_input(data):
         )
     with pytest.raises(ValueError, match="l1_ratio"):
         RegularizationPathDisplay.from_estimator(ElasticNetCV(l1_ratio=[0.1, 1]), X, y)
+
+
+def test_from_estimator_uses_the_penalty_factors(data):
+    # the path of Lasso(penalty_factor=f) is scikit-learn's Lasso path on the
+    # rescaled columns X_j / f_j (coefficients rescaled back)
+    X, y = data
+    f = np.linspace(0.5, 2.0, X.shape[1])
+    disp = RegularizationPathDisplay.from_estimator(
+        Lasso(penalty_factor=f, tol=1e-10), X, y, n_alphas=8
+    )
+    for k in (0, 4, 7):
+        ref = sk.Lasso(alpha=disp.alphas[k], tol=1e-12, max_iter=100000)
+        ref.fit(X / f, y)
+        np.testing.assert_allclose(
+            disp.coefs[:, k], ref.coef_ / f, rtol=1e-5, atol=1e-8
+        )

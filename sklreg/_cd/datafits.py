@@ -21,7 +21,7 @@ import copy
 import numpy as np
 import scipy.sparse as sp
 
-from sklreg._cd import _kernels
+from sklreg._cd import _kernels, _kernels_plain
 
 
 class _Quadratic:
@@ -174,6 +174,29 @@ class QuadraticDense(_Quadratic):
             seed,
         )
 
+    def problem_size(self):
+        """``n_samples * n_features``, whatever the layout (so that dense,
+        sparse and Gram storage of the same data make the same choices)."""
+        return self.X.shape[0] * self.n_features
+
+    def plain_solve(self, w, R, penalty, max_epochs, tol, tol_abs, random, seed):
+        """scikit-learn's CD loop in one compiled call (see ``_kernels_plain``):
+        ``(epochs, gap, converged)``; ``w`` and ``R`` are updated in place."""
+        return _kernels_plain.plain_solve_dense(
+            self.X,
+            w,
+            R,
+            self.sq_norms,
+            penalty.l1,
+            penalty.l2,
+            penalty.positive,
+            max_epochs,
+            tol,
+            tol_abs,
+            random,
+            seed,
+        )
+
     def xtr(self, R, cols=None):
         """``X[:, cols]^T R`` (all columns when ``cols`` is None)."""
         if cols is None:
@@ -286,6 +309,35 @@ class QuadraticSparse(_Quadratic):
             self.row_scaled,
         )
 
+    def problem_size(self):
+        """``n_samples * n_features``, whatever the layout (so that dense,
+        sparse and Gram storage of the same data make the same choices)."""
+        return self.X.shape[0] * self.n_features
+
+    def plain_solve(self, w, state, penalty, max_epochs, tol, tol_abs, random, seed):
+        """scikit-learn's CD loop in one compiled call (see ``_kernels_plain``)."""
+        R, aux = state
+        return _kernels_plain.plain_solve_sparse(
+            self.X.data,
+            self.X.indices,
+            self.X.indptr,
+            self.col_means,
+            self.v,
+            w,
+            R,
+            aux,
+            self.sq_norms,
+            penalty.l1,
+            penalty.l2,
+            penalty.positive,
+            max_epochs,
+            tol,
+            tol_abs,
+            random,
+            seed,
+            self.row_scaled,
+        )
+
     def residual(self, state):
         """The true residual ``y - X_eff w``."""
         R, aux = state
@@ -336,6 +388,7 @@ class QuadraticGram(_Quadratic):
         self.n_features = G.shape[0]
         p = self.n_features
         self.rank_bound = p if rank_bound is None else min(p, rank_bound)
+        self.n_samples = p if rank_bound is None else rank_bound
 
     def init_state(self, w):
         """``H = G @ w`` (cost proportional to the support)."""
@@ -359,6 +412,29 @@ class QuadraticGram(_Quadratic):
             ws,
             max_epochs,
             dw_tol,
+            random,
+            seed,
+        )
+
+    def problem_size(self):
+        """``n_samples * n_features`` (``n_samples``: the ``rank_bound`` given,
+        the rows of the X behind ``G``), as the column layouts report it."""
+        return self.n_samples * self.n_features
+
+    def plain_solve(self, w, H, penalty, max_epochs, tol, tol_abs, random, seed):
+        """scikit-learn's CD loop in one compiled call (see ``_kernels_plain``)."""
+        return _kernels_plain.plain_solve_gram(
+            self.G,
+            self.q,
+            self.y_norm2,
+            w,
+            H,
+            penalty.l1,
+            penalty.l2,
+            penalty.positive,
+            max_epochs,
+            tol,
+            tol_abs,
             random,
             seed,
         )

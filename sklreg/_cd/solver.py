@@ -27,6 +27,10 @@ from sklearn.utils import check_random_state
 
 from sklreg._cd import _kernels
 
+# Multiply-adds the plain compiled loop may spend before the working-set
+# solver takes over (about the Python cost of one working-set solve).
+_PLAIN_WORK = 4e5
+
 _CONVERGENCE_MESSAGE = (
     "Objective did not converge. You might want to increase the number of "
     "iterations, check the scale of the features or consider increasing "
@@ -83,6 +87,11 @@ class WorkingSetSolver:
     anderson : bool, default=True
         Extrapolate the last ``gap_freq`` iterates (Anderson acceleration)
         before each gap evaluation; kept only when it lowers the objective.
+    plain_start : bool, default=True
+        On a small problem, first run scikit-learn's own loop (all features,
+        gap checked after a small step) in one compiled call, for an epoch
+        budget worth the working sets' overhead; the working-set solve
+        continues from there if it has not converged.
     stopping : {"gap", "coef"}, default="gap"
     warn : bool, default=True
         Emit a :class:`~sklearn.exceptions.ConvergenceWarning` when
@@ -102,6 +111,7 @@ class WorkingSetSolver:
         warn=True,
         anderson=True,
         screening=True,
+        plain_start=True,
     ):
         self.tol = tol
         self.max_iter = max_iter
@@ -114,6 +124,7 @@ class WorkingSetSolver:
         self.warn = warn
         self.anderson = anderson
         self.screening = screening
+        self.plain_start = plain_start
 
     def with_params(self, **params):
         """A copy of this solver with some parameters changed."""
@@ -164,6 +175,15 @@ class WorkingSetSolver:
         # loose dual point alone must not stop the run on a point that is
         # still moving.
         small_step = True  # a start that already certifies is kept (n_iter=0)
+        budget = min(self._plain_budget(datafit), self.max_iter)
+        if budget > 0:
+            # a small problem: first scikit-learn's loop in one compiled call
+            n_iter, gap, converged = datafit.plain_solve(
+                w, state, penalty, budget, self.tol, tol_abs, random, seed
+            )
+            if converged:
+                return SolverResult(w, float(gap), int(n_iter), True)
+            seed += n_iter
         active = all_cols  # the features not screened out
         ws = all_cols[:0]
         cand = None
@@ -232,6 +252,19 @@ class WorkingSetSolver:
                 stacklevel=3,
             )
         return SolverResult(w, float(gap), int(n_iter), bool(converged))
+
+    def _plain_budget(self, datafit):
+        """Epochs of the compiled plain loop worth trying before the working
+        sets: as many as cost about what the working-set machinery's Python
+        bookkeeping costs on a short solve (``_PLAIN_WORK`` multiply-adds of
+        a dense epoch, ``n_samples * n_features``, for every layout, so that
+        dense, sparse and Gram storage of the same data run the same
+        algorithm; measured: ``benchmarks/bench_shapes.py``); 0 when that is under two
+        epochs, when the datafit has no such loop, or when disabled."""
+        if not self.plain_start or not hasattr(datafit, "plain_solve"):
+            return 0
+        budget = int(_PLAIN_WORK // max(datafit.problem_size(), 1))
+        return budget if budget >= 2 else 0
 
     @staticmethod
     def _gap(datafit, penalty, w, state, cols, candidate, candidate_below):

@@ -95,7 +95,7 @@ def restrict(datafit, cols):
             np.ascontiguousarray(datafit.G[np.ix_(cols, cols)]),
             datafit.q[cols].copy(),
             datafit.y_norm2,
-            datafit.rank_bound,
+            datafit.n_samples,
         )
         return sub
     if isinstance(datafit, QuadraticDense):

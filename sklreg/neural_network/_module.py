@@ -1,4 +1,4 @@
-"""The torch module behind :class:`sklreg.MLPClassifier`.
+"""The torch module behind sklreg's MLPClassifier and MLPRegressor.
 
 Each hidden layer is ``Linear -> [BatchNorm1d] -> activation -> [Dropout]``;
 the output layer is a plain ``Linear`` that returns logits (one column for a

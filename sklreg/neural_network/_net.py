@@ -1,6 +1,7 @@
 """A skorch net with an elastic-net penalty and in-memory mini-batches.
 
-:class:`RegularizedNet` is the engine of :class:`sklreg.MLPClassifier`; it is
+:class:`RegularizedNet` is the engine of :class:`sklreg.MLPClassifier` and
+:class:`sklreg.MLPRegressor`; it is
 built inside ``fit`` and exposed as ``net_``.  Compared with a plain
 ``skorch.NeuralNet`` it
 
@@ -15,6 +16,7 @@ built inside ``fit`` and exposed as ``net_``.  Compared with a plain
 """
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from skorch import NeuralNet
 from torch import nn
@@ -25,20 +27,44 @@ from torch.utils.data import Dataset
 class LogLoss(nn.Module):
     """Per-sample log loss of logits (no reduction).
 
-    One logit column: the binary log loss ``softplus(z) - y z`` of a
-    logistic output; several: the categorical ``logsumexp(z) - z_y`` of a
-    softmax output.  Written with elementwise ops and ``logsumexp`` rather
-    than ``F.cross_entropy``: on small batches those kernels are several
-    times cheaper than the fused losses, whose multithreaded loops cost
+    Float targets of the logits' shape: one logistic output per column (a
+    binary problem has one column, a multilabel problem one per label), the
+    loss of a sample is ``sum_j softplus(z_j) - y_j z_j``.  Integer class
+    indices: the categorical ``logsumexp(z) - z_y`` of a softmax output.
+    Written with elementwise ops and ``logsumexp`` rather than
+    ``F.cross_entropy``: on small batches those kernels are several times
+    cheaper than the fused losses, whose multithreaded loops cost
     milliseconds per call on a busy CPU.
     """
 
     def forward(self, logits, y):
-        if logits.shape[1] == 1:
-            z = logits[:, 0]
-            return F.softplus(z, threshold=40.0) - y.reshape(-1) * z
+        if y.is_floating_point():
+            if logits.shape[1] == 1:
+                z = logits[:, 0]
+                return F.softplus(z, threshold=40.0) - y.reshape(-1) * z
+            return (F.softplus(logits, threshold=40.0) - y * logits).sum(1)
         picked = logits.gather(1, y.reshape(-1, 1))[:, 0]
         return logits.logsumexp(1) - picked
+
+
+class SquaredLoss(nn.Module):
+    """Per-sample half squared error ``sum_j (z_j - y_j)^2 / 2`` (identity output)."""
+
+    def forward(self, z, y):
+        diff = z - y.reshape(z.shape)
+        return 0.5 * (diff * diff).sum(1)
+
+
+class PoissonLoss(nn.Module):
+    """Per-sample half Poisson deviance of a log-link output ``mu = exp(z)``.
+
+    ``sum_j exp(z_j) - y_j z_j + y_j log(y_j) - y_j``: the deviance of
+    scikit-learn's ``poisson_loss``, zero at a perfect prediction.
+    """
+
+    def forward(self, z, y):
+        y = y.reshape(z.shape)
+        return (torch.exp(z) - y * z + torch.xlogy(y, y) - y).sum(1)
 
 
 def logits_to_proba(logits):
@@ -54,18 +80,21 @@ class TensorData(Dataset):
 
     Parameters
     ----------
-    X : torch.Tensor of shape (n_samples, n_features)
-    y : torch.Tensor of shape (n_samples,) or (n_samples, 1), default=None
-        Class indices (int64), or a float column for a one-logit binary net.
+    X : torch.Tensor or scipy.sparse CSR matrix of shape (n_samples, n_features)
+        A sparse X stays on the host; batches are densified one at a time.
+    y : torch.Tensor of shape (n_samples,) or (n_samples, n_outputs), default=None
+        Class indices (int64), or float targets (logistic outputs, regression).
     sample_weight : torch.Tensor of shape (n_samples,), default=None
         Non-negative weights; None means unit weights (and skips the
         weighting arithmetic).
     """
 
-    def __init__(self, X, y=None, sample_weight=None):
+    def __init__(self, X, y=None, sample_weight=None, device=None):
         self.X = X
         self.y = y
         self.sample_weight = sample_weight
+        # where batches of a (host-side, scipy) sparse X are sent
+        self.device = X.device if device is None else device
 
     def __len__(self):
         return self.X.shape[0]
@@ -73,6 +102,14 @@ class TensorData(Dataset):
     def __getitem__(self, i):
         w = None if self.sample_weight is None else self.sample_weight[i]
         return self.X[i], (self.y[i], w)
+
+    def subset(self, index):
+        """The rows ``index`` (a numpy integer array), on the same device."""
+        rows = torch.from_numpy(index).to(self.device)
+        X = self.X[index] if sp.issparse(self.X) else self.X[rows]
+        y = None if self.y is None else self.y[rows]
+        w = None if self.sample_weight is None else self.sample_weight[rows]
+        return TensorData(X, y, w, device=self.device)
 
 
 class TensorBatches:
@@ -120,6 +157,20 @@ class TensorBatches:
             perm = np.arange(len(data))
             self.rng.shuffle(perm)
             self._order = self._order[perm]
+        if sp.issparse(X):
+            # sparse X stays on the host; each batch is densified on its own
+            device = data.device
+            for start, end in self._bounds():
+                rows = self._order[start:end] if self.rng is not None else None
+                if rows is None:
+                    Xb, sl = X[start:end], slice(start, end)
+                else:
+                    Xb, sl = X[rows], torch.from_numpy(rows).to(device)
+                Xb = torch.from_numpy(Xb.toarray()).to(device)
+                wb = None if w is None else w[sl]
+                yield Xb, (None if y is None else (y[sl], wb))
+            return
+        if self.rng is not None:
             index = torch.from_numpy(self._order).to(X.device, non_blocking=True)
         for start, end in self._bounds():
             if index is None:

@@ -4,7 +4,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array, check_X_y
 
-from sklreg.linear_model._base import LinearProblem
+from sklreg.linear_model._base import LinearProblem, check_penalty_factor
 from sklreg.linear_model._path import (
     _alpha_grid,
     _make_solver,
@@ -355,14 +355,20 @@ def _enet_estimator_path(estimator, params, X, y, sw, alphas, n_alphas, eps):
             n_alphas=n_alphas,
             sample_weight=sw,
             positive=positive,
+            penalty_factor=check_penalty_factor(
+                params.get("penalty_factor"), X.shape[1]
+            ),
         )
     alphas = np.sort(np.asarray(alphas, dtype=float).ravel())[::-1]
     problem = LinearProblem(X, y, sw, fit_intercept, True)
     solver = _make_solver(
         tol=params.get("tol", 1e-4), max_iter=params.get("max_iter", 1000) or 1000
     )
+    # the penalty factors of the estimator (sklreg's): the block datafit
+    # takes per-feature thresholds, as in a fit
+    factors = check_penalty_factor(params.get("penalty_factor"), X.shape[1])
     coefs, _, _ = _target_path(
-        problem.datafit(0),
+        problem.datafit(0) if factors is None else problem.block_datafit(0),
         n,
         alphas,
         l1_ratio=l1_ratio,
@@ -370,6 +376,7 @@ def _enet_estimator_path(estimator, params, X, y, sw, alphas, n_alphas, eps):
         solver=solver,
         w0=None,
         dtype=X.dtype,
+        penalty_factor=factors,
     )
     return alphas, coefs
 
