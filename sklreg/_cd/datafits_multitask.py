@@ -33,6 +33,34 @@ class _Block:
         """``1/2 ||Y - X W||_F^2``."""
         return 0.5 * self.residual_stats(w, state)[0]
 
+    def problem_size(self):
+        """``n_samples * n_features * n_tasks`` whatever the layout (the
+        solver's budget for :meth:`plain_solve`, as the plain datafits')."""
+        n_tasks = 1 if self.y_ndim == 1 else self.n_tasks
+        return self.n_samples * self.n_features * n_tasks
+
+    def plain_solve(self, w, state, penalty, max_epochs, tol, tol_abs, random, seed):
+        """scikit-learn's loop: epochs over every feature, the duality gap
+        before the first and after each epoch whose largest coefficient
+        change is at most ``tol`` times the largest coefficient; stop at
+        ``gap <= tol_abs``.  Returns ``(epochs, gap, converged)`` (``gap``
+        is ``inf`` when the last epoch had no gap evaluation), as
+        ``_kernels_plain``'s compiled loops for the plain datafits."""
+        cols = np.arange(self.n_features, dtype=np.int64)
+        gap = self.duality_gap(w, state, penalty, self.xtr(state))
+        if gap <= tol_abs:
+            return 0, gap, True
+        for epoch in range(max_epochs):
+            _, small = self.run_epochs(
+                w, state, penalty, cols, 1, tol, random, seed + epoch
+            )
+            gap = np.inf
+            if small:
+                gap = self.duality_gap(w, state, penalty, self.xtr(state))
+                if gap <= tol_abs:
+                    return epoch + 1, gap, True
+        return max_epochs, gap, False
+
     def run_epochs(self, w, state, penalty, ws, max_epochs, dw_tol, random, seed):
         l1, l2 = penalty.weight_vectors(self.n_features)
         return self._epochs(
@@ -133,6 +161,8 @@ class BlockDense(_Block):
     def __init__(self, X, y, sq_norms=None):
         self.X = X
         self.y = np.asfortranarray(y)
+        self.y_ndim, self.n_tasks = self.y.ndim, _as2d(self.y).shape[1]
+        self.n_samples = X.shape[0]
         if sq_norms is None:
             sq_norms = np.einsum("ij,ij->j", X, X, dtype=np.float64)
         self.sq_norms = sq_norms
@@ -185,6 +215,8 @@ class BlockSparse(_Block):
     def __init__(self, X, y, col_means, v, sq_norms, row_scaled):
         self.X = X
         self.y = np.ascontiguousarray(y)
+        self.y_ndim, self.n_tasks = self.y.ndim, _as2d(self.y).shape[1]
+        self.n_samples = X.shape[0]
         self.col_means = col_means
         self.v = v
         self.sq_norms = sq_norms
@@ -274,16 +306,20 @@ class BlockGram(_Block):
     def __init__(self, G, Q, y_norm2, rank_bound=None):
         self.G = G
         self.Q = np.ascontiguousarray(Q)
+        self.y_ndim, self.n_tasks = self.Q.ndim, _as2d(self.Q).shape[1]
         self.sq_norms = np.diag(G).astype(np.float64)
         self.y_norm2 = float(y_norm2)
         self.n_features = G.shape[0]
         p = self.n_features
         self.rank_bound = p if rank_bound is None else min(p, rank_bound)
+        # the rows of the X behind G, when given (rank_bound)
+        self.n_samples = p if rank_bound is None else rank_bound
+        self._rank_arg = rank_bound
 
     def restrict(self, cols):
         return BlockGram(
             np.ascontiguousarray(self.G[np.ix_(cols, cols)]), self.Q[cols],
-            self.y_norm2, self.rank_bound,
+            self.y_norm2, self._rank_arg,
         )  # fmt: skip
 
     def init_state(self, w):

@@ -139,6 +139,18 @@ class GroupPenalty:
         self.weights = None if weights is None else np.asarray(weights, float)
         self.positive = bool(positive)
         self._vec = {}
+        if self.weights is not None:
+            # per-feature vectors, indexed by the callers' columns
+            f = self.weights
+            inf = np.isinf(f)
+            self._pen = (f > 0) & ~inf
+            self._f_sum = np.where(inf, 0.0, f)  # an excluded feature is zero
+            self._inv_f = np.zeros_like(f)
+            self._inv_f[self._pen] = 1.0 / f[self._pen]
+            with np.errstate(invalid="ignore"):
+                self._l1_f = np.where(inf, np.inf, self.l1 * f)
+                self._l2_f = np.where(inf, np.inf, self.l2 * f)
+                self._l2_grad = np.where(inf, 0.0, self.l2 * f)
 
     def factors(self, cols=None):
         """The penalty factors of ``cols`` (ones when there are none)."""
@@ -154,8 +166,10 @@ class GroupPenalty:
 
     def weight_vectors(self, n_features):
         """``(l1 f, l2 f)`` per feature, ``inf`` where ``f = inf`` (kernels)."""
+        if self.weights is not None:
+            return self._l1_f, self._l2_f
         if n_features not in self._vec:
-            f = np.ones(n_features) if self.weights is None else self.weights
+            f = np.ones(n_features)
             inf = np.isinf(f)
             with np.errstate(invalid="ignore"):
                 l1 = np.where(inf, np.inf, self.l1 * f)
@@ -171,18 +185,15 @@ class GroupPenalty:
 
     def threshold(self, cols=None):
         """``l1 f_j`` for the features of ``cols``."""
-        f = self.factors(cols)
-        if f is None:
+        if self.weights is None:
             return self.l1
-        with np.errstate(invalid="ignore"):
-            return np.where(np.isinf(f), np.inf, self.l1 * f)
+        return self._l1_f if cols is None else self._l1_f[cols]
 
     def _row_sum(self, values, w, cols):
-        f = self.factors(cols)
-        if f is None:
+        if self.weights is None:
             return float(values.sum())
-        # an excluded feature (f = inf) is zero: it contributes nothing
-        return float(np.dot(np.where(np.isinf(f), 0.0, f), values))
+        f = self._f_sum if cols is None else self._f_sum[cols]
+        return float(np.dot(f, values))
 
     def norms(self, w):
         """``||W[j]||_2`` per feature."""
@@ -208,12 +219,12 @@ class GroupPenalty:
         if z.shape[0] == 0:
             return 0.0
         mag = self.magnitude(z)
-        f = self.factors(cols)
-        if f is not None:
-            pen = (f > 0) & np.isfinite(f)
+        if self.weights is not None:
+            pen = self._pen if cols is None else self._pen[cols]
             if not pen.any():
                 return 0.0
-            mag = mag[pen] / f[pen]
+            inv = self._inv_f if cols is None else self._inv_f[cols]
+            mag = mag[pen] * inv[pen]
         return float(np.max(mag))
 
     def subdiff_distance(self, w, grad, cols=None):
@@ -222,11 +233,14 @@ class GroupPenalty:
         Unpenalised features (``f_j = 0``) score ``inf``: they always join
         the working set.
         """
-        f = self.factors(cols)
-        f1 = np.ones(w.shape[0]) if f is None else f
-        with np.errstate(invalid="ignore"):
-            l1 = np.where(np.isinf(f1), np.inf, self.l1 * f1)
-            l2 = np.where(np.isinf(f1), 0.0, self.l2 * f1)
+        if self.weights is None:
+            l1 = np.full(w.shape[0], self.l1)
+            l2 = np.full(w.shape[0], self.l2)
+            free = None
+        else:
+            sel = slice(None) if cols is None else cols
+            l1, l2 = self._l1_f[sel], self._l2_grad[sel]
+            free = self.weights[sel] == 0
         g = -grad - (l2 * w if w.ndim == 1 else l2[:, None] * w)
         nrm_w = self.norms(w)
         nz = nrm_w != 0
@@ -241,7 +255,8 @@ class GroupPenalty:
             mag = self.magnitude(g)
         zero = ~nz
         dist[zero] = np.maximum(mag[zero] - l1[zero], 0.0)
-        dist[f1 == 0] = np.inf
+        if free is not None:
+            dist[free] = np.inf
         return dist
 
     def __repr__(self):

@@ -1,16 +1,13 @@
 """MultiTaskElasticNet and MultiTaskLasso, fitted by block coordinate descent."""
 
-import warnings
-
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import MultiOutputMixin, RegressorMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearModel
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_array
 
 from sklreg._cd.penalties import GroupPenalty
-from sklreg._cd.solver import _CONVERGENCE_MESSAGE, SolverResult, WorkingSetSolver
+from sklreg._cd.solver import WorkingSetSolver
 from sklreg._validation import (
     Integral,
     Interval,
@@ -22,61 +19,6 @@ from sklreg._validation import (
 )
 from sklreg.linear_model._base import LinearProblem, check_penalty_factor
 from sklreg.linear_model._coordinate_descent import _check_weights, _gram_option
-
-# A problem whose epochs over every feature cost at most this many
-# multiply-adds in all is solved by plain epochs (see _solve_small_first).
-_PLAIN_FLOPS = 2e6
-
-
-def _solve_small_first(solver, datafit, penalty, w0, dtype, n_samples):
-    """Plain cyclic epochs over every feature first, then the working sets.
-
-    scikit-learn's loop (``enet_coordinate_descent_multi_task``): an epoch
-    over all features, the duality gap after each epoch whose largest
-    coefficient change is at most ``tol`` times the largest coefficient (and
-    after the last), stop at ``gap <= tol ||Y||^2``.  On a small problem its
-    epochs cost less than the working sets' bookkeeping, and ``max_iter``
-    then counts the same epochs as scikit-learn's: two warm-started fits of
-    5 epochs are one fit of 10.  A problem not solved within the budget
-    (``_PLAIN_FLOPS``) goes on, warm-started, with the working-set solver.
-    """
-    p, T = w0.shape
-    budget = min(solver.max_iter, int(_PLAIN_FLOPS // max(n_samples * p * T, 1)))
-    if budget < 1:
-        return solver.solve(datafit, penalty, w0, dtype)
-    work = np.result_type(dtype, datafit.dtype)
-    w = np.array(w0, dtype=work)
-    state = datafit.init_state(w)
-    random = solver.selection == "random"
-    seed = (
-        check_random_state(solver.random_state).randint(0, 2**31 - 1 - 10**6)
-        if random
-        else 0
-    )
-    cols = np.arange(p, dtype=np.int64)
-    tol_abs = solver.tol * datafit.y_norm2
-    gap = datafit.duality_gap(w, state, penalty, datafit.xtr(state))
-    n_iter = 0
-    while gap > tol_abs and n_iter < budget:
-        _, small_step = datafit.run_epochs(
-            w, state, penalty, cols, 1, solver.tol, random, seed + n_iter
-        )
-        n_iter += 1
-        if small_step or n_iter == solver.max_iter:
-            gap = datafit.duality_gap(w, state, penalty, datafit.xtr(state))
-    if gap <= tol_abs or n_iter == solver.max_iter:
-        converged = bool(gap <= tol_abs)
-        if not converged and solver.warn:
-            warnings.warn(
-                _CONVERGENCE_MESSAGE.format(gap=gap, tol=tol_abs),
-                ConvergenceWarning,
-                stacklevel=4,
-            )
-        return SolverResult(w.astype(dtype, copy=False), float(gap), n_iter, converged)
-    rest = solver.with_params(max_iter=solver.max_iter - n_iter)
-    res = rest.solve(datafit, penalty, w, dtype)
-    res.n_iter += n_iter
-    return res
 
 
 def validate_multitask_data(estimator, X, y, reset=True):
@@ -277,7 +219,9 @@ class MultiTaskElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
             random_state=self.random_state,
         )
         datafit = problem.block_datafit()
-        res = _solve_small_first(solver, datafit, penalty, w0, X.dtype, n_samples)
+        # (a small problem runs scikit-learn's plain loop first: the solver's
+        # plain start, so max_iter counts scikit-learn's epochs there)
+        res = solver.solve(datafit, penalty, w0, X.dtype)
         coef = np.asfortranarray(res.coef.T)
         intercept = problem.intercept(coef) if self.fit_intercept else 0.0
         if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
