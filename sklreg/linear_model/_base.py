@@ -23,6 +23,8 @@ from sklreg._cd.datafits_multitask import BlockDense, BlockGram, BlockSparse
 # Dense problems with n_samples >= _GRAM_RATIO * n_features use the Gram form
 # unless the caller says otherwise: one syrk, then O(p) coordinate steps.
 _GRAM_RATIO = 2
+# A single fit ("switch") takes the Gram form at once up to this many features.
+_GRAM_AT_ONCE_FEATURES = 100
 # A dense Gram matrix of sparse X is formed only for this many features.
 _SPARSE_GRAM_MAX_FEATURES = 2_000
 
@@ -122,9 +124,12 @@ class LinearProblem:
             # float32 Gram updates lose the gradient q_j - (G w)_j to
             # cancellation near the optimum: keep float32 on the columns.
             use_gram = dtype == np.float64 and n_samples >= _GRAM_RATIO * n_features
-            # "switch": a Gram matrix cheaper than a fit's fixed cost
-            # (n p^2 <= 1e6: ~0.05 ms) is formed at once
-            if gram == "switch" and use_gram and n_samples * n_features**2 > 1e6:
+            # "switch" forms the Gram matrix at once when it costs about as
+            # much as the few epochs an easy problem needs: up to
+            # _GRAM_AT_ONCE_FEATURES features its syrk costs 1-7 column
+            # epochs (measured, one BLAS thread) and spares the centred copy
+            # of X the column form needs
+            if gram == "switch" and use_gram and n_features > _GRAM_AT_ONCE_FEATURES:
                 self.gram_pays, use_gram = True, False
 
         plain_mean = fit_intercept and sqrt_sw is None and dtype == np.float64
