@@ -98,13 +98,14 @@ def _sklreg_module_has(module, name):
     return hasattr(mod, name)
 
 
-def rebind_source(source, names):
-    """Rewrite ``source`` so that ``names`` come from ``sklreg.linear_model``.
+def rebind_source(source, names, module=_SKLEARN_LM, target=_SKLREG_LM):
+    """Rewrite ``source`` so that ``names`` come from ``target``.
 
-    Every ``from sklearn.linear_model import ...`` (at any depth) is split in
-    two statements on the same line(s), so line numbers (and tracebacks)
-    stay those of scikit-learn's file.  Returns the new source and the names
-    rebound.
+    Every ``from <module> import ...`` (at any depth; ``module`` is
+    ``sklearn.linear_model`` by default) is split in two statements on the
+    same line(s), importing ``names`` from ``target`` and the rest from
+    ``module``, so line numbers (and tracebacks) stay those of scikit-learn's
+    file.  Returns the new source and the names rebound.
     """
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
@@ -112,7 +113,7 @@ def rebind_source(source, names):
     rebound = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.level == 0:
-            if node.module != _SKLEARN_LM:
+            if node.module != module:
                 continue
             ours = [a for a in node.names if a.name in names]
             if not ours:
@@ -126,15 +127,16 @@ def rebind_source(source, names):
                     for a in aliases
                 )
 
-            stmt = f"from {_SKLREG_LM} import {fmt(ours)}"
+            stmt = f"from {target} import {fmt(ours)}"
             if theirs:
-                stmt += f"; from {_SKLEARN_LM} import {fmt(theirs)}"
+                stmt += f"; from {module} import {fmt(theirs)}"
             edits.append((node.lineno, node.end_lineno, node.col_offset, stmt))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             # monkeypatch targets such as "sklearn.linear_model._cd.Lasso"
             parts = node.value.split(".")
             if (
-                len(parts) == 4
+                module == _SKLEARN_LM
+                and len(parts) == 4
                 and ".".join(parts[:2]) == _SKLEARN_LM
                 and parts[3] in names
                 and node.lineno == node.end_lineno
@@ -205,6 +207,48 @@ def summarize(results, files):
     return summary
 
 
+def run_pytest(workdir, files, keyword=None, extra_args=(), verbose=False):
+    """Run pytest on ``files`` in ``workdir`` (sklreg from this checkout);
+    returns :func:`summarize`'s dict, read from a JUnit report."""
+    junit = workdir / "junit.xml"
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-c",
+        str(workdir / "pytest.ini"),
+        "--rootdir",
+        str(workdir),
+        f"--junitxml={junit}",
+        "-o",
+        "junit_family=xunit1",
+        *files,
+    ]
+    if keyword:
+        cmd += ["-k", keyword]
+    cmd += list(extra_args)
+    env = dict(os.environ)
+    # sklreg from this checkout, whatever the current directory
+    repo = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (repo, env.get("PYTHONPATH")) if p)
+    proc = subprocess.run(
+        cmd,
+        cwd=workdir,
+        env=env,
+        stdout=None if verbose else subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    if not junit.exists():
+        if not verbose:
+            sys.stdout.write(proc.stdout[-5000:])
+        raise RuntimeError(f"pytest produced no report (exit {proc.returncode})")
+    return summarize(parse_junit(junit), files)
+
+
 def run(files=DEFAULT_FILES, keyword=None, extra_args=(), verbose=False, rebind=True):
     """Run the rebound suites; returns the summary dict.
 
@@ -215,45 +259,7 @@ def run(files=DEFAULT_FILES, keyword=None, extra_args=(), verbose=False, rebind=
     with tempfile.TemporaryDirectory(prefix="sklreg_suites_") as tmp:
         workdir = Path(tmp)
         rebound = prepare(workdir, files, names)
-        junit = workdir / "junit.xml"
-        cmd = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-c",
-            str(workdir / "pytest.ini"),
-            "--rootdir",
-            str(workdir),
-            f"--junitxml={junit}",
-            "-o",
-            "junit_family=xunit1",
-            *files,
-        ]
-        if keyword:
-            cmd += ["-k", keyword]
-        cmd += list(extra_args)
-        env = dict(os.environ)
-        # sklreg from this checkout, whatever the current directory
-        repo = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (repo, env.get("PYTHONPATH")) if p
-        )
-        proc = subprocess.run(
-            cmd,
-            cwd=workdir,
-            env=env,
-            stdout=None if verbose else subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        if not junit.exists():
-            if not verbose:
-                sys.stdout.write(proc.stdout[-5000:])
-            raise RuntimeError(f"pytest produced no report (exit {proc.returncode})")
-        summary = summarize(parse_junit(junit), files)
+        summary = run_pytest(workdir, files, keyword, extra_args, verbose)
     for file in files:
         summary[file]["rebound"] = rebound[file]
     return summary

@@ -21,23 +21,15 @@ could not run the file.
 """
 
 import argparse
-import ast
 import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run_linear_suites import (
-    _CONFTEST,
-    _PYTEST_INI,
-    parse_junit,
-    report,
-    summarize,
-)
+from run_linear_suites import _CONFTEST, _PYTEST_INI, report, run_pytest
+from run_linear_suites import rebind_source as _rebind
 
 FILE = "test_mlp.py"
 _SKLEARN_NN = "sklearn.neural_network"
@@ -54,33 +46,8 @@ def sklearn_test_file():
 
 def rebind_source(source, names=NAMES):
     """``source`` with ``names`` imported from sklreg instead of scikit-learn."""
-    tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    rebound = set()
-    edits = []
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.ImportFrom) and node.module == _SKLEARN_NN):
-            continue
-        ours = [a for a in node.names if a.name in names]
-        theirs = [a for a in node.names if a.name not in names]
-        if not ours:
-            continue
-        rebound.update(a.name for a in ours)
-
-        def fmt(aliases):
-            return ", ".join(
-                a.name if a.asname is None else f"{a.name} as {a.asname}"
-                for a in aliases
-            )
-
-        stmt = f"from {_SKLREG_NN} import {fmt(ours)}"
-        if theirs:
-            stmt += f"; from {_SKLEARN_NN} import {fmt(theirs)}"
-        edits.append((node.lineno, node.end_lineno, node.col_offset, stmt))
-    for first, last, col, stmt in sorted(edits, reverse=True):
-        indent = lines[first - 1][:col]
-        lines[first - 1 : last] = [indent + stmt + "\n", *["\n"] * (last - first)]
-    return "".join(lines), sorted(rebound)
+    new, rebound = _rebind(source, set(names), _SKLEARN_NN, _SKLREG_NN)
+    return new, sorted(rebound)
 
 
 def run(keyword=None, extra_args=(), verbose=False, rebind=True):
@@ -94,44 +61,7 @@ def run(keyword=None, extra_args=(), verbose=False, rebind=True):
         (workdir / FILE).write_text(source)
         (workdir / "conftest.py").write_text(_CONFTEST)
         (workdir / "pytest.ini").write_text(_PYTEST_INI)
-        junit = workdir / "junit.xml"
-        cmd = [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-c",
-            str(workdir / "pytest.ini"),
-            "--rootdir",
-            str(workdir),
-            f"--junitxml={junit}",
-            "-o",
-            "junit_family=xunit1",
-            FILE,
-        ]
-        if keyword:
-            cmd += ["-k", keyword]
-        cmd += list(extra_args)
-        env = dict(os.environ)
-        repo = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (repo, env.get("PYTHONPATH")) if p
-        )
-        proc = subprocess.run(
-            cmd,
-            cwd=workdir,
-            env=env,
-            stdout=None if verbose else subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        if not junit.exists():
-            if not verbose:
-                sys.stdout.write(proc.stdout[-5000:])
-            raise RuntimeError(f"pytest produced no report (exit {proc.returncode})")
-        summary = summarize(parse_junit(junit), [FILE])
+        summary = run_pytest(workdir, [FILE], keyword, extra_args, verbose)
     summary[FILE]["rebound"] = rebound
     return summary
 
