@@ -40,6 +40,26 @@ def _order(ws, random, epoch_seed):
 
 
 @njit(cache=True, nogil=True)
+def _store_row(W, j, new):
+    """``W[j] = new``; ``new`` becomes the step taken, in W's precision.
+
+    Returns whether the row changed, the step's largest entry and the new
+    row's largest entry (for the epochs' coefficient-change rule)."""
+    changed = False
+    dw = 0.0
+    wm = 0.0
+    for t in range(W.shape[1]):
+        old = W[j, t]
+        W[j, t] = new[t]
+        new[t] = W[j, t] - old
+        if new[t] != 0.0:
+            changed = True
+        dw = max(dw, abs(new[t]))
+        wm = max(wm, abs(W[j, t]))
+    return changed, dw, wm
+
+
+@njit(cache=True, nogil=True)
 def _group_update(z, l1, denom, positive, out):
     """``out = argmin_w denom/2 ||w||^2 - z.w + l1 ||w||`` (w >= 0 if positive).
 
@@ -101,15 +121,9 @@ def bcd_epochs_dense(
                         acc += X[i, j] * R[i, t]
                     z[t] = acc + nrm * W[j, t]
             _group_update(z, l1[j], nrm + l2[j], positive, new)
-            changed = False
-            for t in range(T):
-                old = W[j, t]
-                W[j, t] = new[t]
-                new[t] = W[j, t] - old  # the step, in W's precision
-                if new[t] != 0.0:
-                    changed = True
-                dw_max = max(dw_max, abs(new[t]))
-                w_max = max(w_max, abs(W[j, t]))
+            changed, dw, wm = _store_row(W, j, new)
+            dw_max = max(dw_max, dw)
+            w_max = max(w_max, wm)
             if changed and T == 1:
                 d = new[0]
                 for i in range(n_samples):
@@ -188,15 +202,9 @@ def bcd_epochs_sparse(
                     for t in range(T):
                         z[t] += x * R[i, t]
             _group_update(z, l1[j], nrm + l2[j], positive, new)
-            changed = False
-            for t in range(T):
-                old = W[j, t]
-                W[j, t] = new[t]
-                new[t] = W[j, t] - old
-                if new[t] != 0.0:
-                    changed = True
-                dw_max = max(dw_max, abs(new[t]))
-                w_max = max(w_max, abs(W[j, t]))
+            changed, dw, wm = _store_row(W, j, new)
+            dw_max = max(dw_max, dw)
+            w_max = max(w_max, wm)
             if changed:
                 for k in range(start, stop):
                     i = indices[k]
@@ -230,15 +238,9 @@ def bcd_epochs_gram(G, Q, W, H, l1, l2, positive, ws, max_epochs, dw_tol, random
             for t in range(T):
                 z[t] = Q[j, t] - H[j, t] + nrm * W[j, t]
             _group_update(z, l1[j], nrm + l2[j], positive, new)
-            changed = False
-            for t in range(T):
-                old = W[j, t]
-                W[j, t] = new[t]
-                new[t] = W[j, t] - old
-                if new[t] != 0.0:
-                    changed = True
-                dw_max = max(dw_max, abs(new[t]))
-                w_max = max(w_max, abs(W[j, t]))
+            changed, dw, wm = _store_row(W, j, new)
+            dw_max = max(dw_max, dw)
+            w_max = max(w_max, wm)
             if changed and T == 1:
                 d = new[0]
                 for i in range(p):
