@@ -328,7 +328,7 @@ def test_sparse_epoch_scaling_rows_on_the_fly_matches_reference(positive):
     ws = np.arange(p, dtype=np.int64)
     _kernels.cd_epochs_sparse(
         Xs.data, Xs.indices, Xs.indptr, mu, v, w_k, R, aux, sq,
-        l1, l2, positive, ws, 1, 0.0, False, 0, True,
+        np.full(p, l1), np.full(p, l2), positive, ws, 1, 0.0, False, 0, True,
     )  # fmt: skip
     assert_allclose(w_k, expected, rtol=1e-10, atol=1e-12)
     assert_allclose(R + aux[0] * v, y - X_eff @ w_k, atol=1e-10)

@@ -13,9 +13,17 @@ def soft_threshold_update(z, l1, denom, positive):
     return np.sign(z) * max(abs(z) - l1, 0.0) / denom
 
 
+def per_feature(value, p):
+    """A kernel's per-feature weights: ``value`` broadcast to ``(p,)``."""
+    return np.broadcast_to(np.asarray(value, dtype=float), (p,)).copy()
+
+
 def reference_epoch(Xeff, y, w, l1, l2, positive, ws):
-    """One cyclic CD epoch on 1/2||y - Xeff w||^2 + l1|w|_1 + l2/2 |w|^2."""
+    """One cyclic CD epoch on 1/2||y - Xeff w||^2 + sum_j l1_j|w_j| + l2_j/2 w_j^2
+    (``l1``, ``l2`` scalars or per-feature arrays; ``inf`` excludes)."""
     w = w.astype(float).copy()
+    l1 = per_feature(l1, w.shape[0])
+    l2 = per_feature(l2, w.shape[0])
     for j in ws:
         col = Xeff[:, j]
         nrm = col @ col
@@ -23,7 +31,7 @@ def reference_epoch(Xeff, y, w, l1, l2, positive, ws):
             continue
         r = y - Xeff @ w
         z = col @ r + w[j] * nrm
-        w[j] = soft_threshold_update(z, l1, nrm + l2, positive)
+        w[j] = soft_threshold_update(z, l1[j], nrm + l2[j], positive)
     return w
 
 
@@ -43,22 +51,34 @@ def _problem(rng, n=30, p=12):
     return X, y, w
 
 
+# penalty factors f: the kernels take l1 * f and l2 * f per feature
+# (0 unpenalised, inf excluded)
+_FACTORS = np.array([0.0, 1.0, 2.5, np.inf, 1.0, 0.5, 1.0, 0.0, 3.0, 1.0, 1.0, np.inf])
+
+
 @pytest.mark.parametrize("positive", [False, True])
 @pytest.mark.parametrize("l2", [0.0, 0.7])
-def test_dense_epoch_matches_reference(positive, l2):
+@pytest.mark.parametrize("weighted", [False, True])
+def test_dense_epoch_matches_reference(positive, l2, weighted):
     rng = np.random.RandomState(0)
     X, y, w = _problem(rng)
     if positive:
         w = np.abs(w)
     ws = np.array([0, 2, 3, 5, 7, 11], dtype=np.int64)
-    expected = reference_epoch(X, y, w, 0.8, l2, positive, ws)
+    f = _FACTORS if weighted else np.ones(12)
+    with np.errstate(invalid="ignore"):
+        l1s = np.where(np.isinf(f), np.inf, 0.8 * f)
+        l2s = np.where(np.isinf(f), np.inf, l2 * f)
+    if weighted:
+        w[11] = 0.0  # an excluded feature starts (and stays) at zero
+    expected = reference_epoch(X, y, w, l1s, l2s, positive, ws)
 
     Xf = np.asfortranarray(X)
     w_k = w.copy()
     R = y - Xf @ w_k
     sq = (Xf**2).sum(axis=0)
     n_done, _ = _kernels.cd_epochs_dense(
-        Xf, w_k, R, sq, 0.8, l2, positive, ws, 1, 0.0, False, 0
+        Xf, w_k, R, sq, l1s, l2s, positive, ws, 1, 0.0, False, 0
     )
     assert n_done == 1
     np.testing.assert_allclose(w_k, expected, rtol=1e-12, atol=1e-12)
@@ -96,8 +116,8 @@ def test_sparse_epoch_with_implicit_centring_matches_reference(weighted, positiv
         R,
         aux,
         sq,
-        0.3,
-        0.2,
+        per_feature(0.3, p),
+        per_feature(0.2, p),
         positive,
         ws,
         1,
@@ -120,7 +140,8 @@ def test_gram_epoch_matches_reference():
     q = X.T @ y
     w_k = w.copy()
     H = G @ w_k
-    _kernels.cd_epochs_gram(G, q, w_k, H, 0.5, 0.1, False, ws, 1, 0.0, False, 0)
+    l1s, l2s = per_feature(0.5, 8), per_feature(0.1, 8)
+    _kernels.cd_epochs_gram(G, q, w_k, H, l1s, l2s, False, ws, 1, 0.0, False, 0)
     np.testing.assert_allclose(w_k, expected, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(H, G @ w_k, rtol=1e-10, atol=1e-10)
 
@@ -132,8 +153,9 @@ def test_epochs_stop_on_coefficient_rule():
     w = np.zeros(5)
     R = y.copy()
     n_done, met = _kernels.cd_epochs_dense(
-        X, w, R, (X**2).sum(0), 0.0, 0.0, False, np.arange(5), 10_000, 1e-12, False, 0
-    )
+        X, w, R, (X**2).sum(0), np.zeros(5), np.zeros(5), False, np.arange(5),
+        10_000, 1e-12, False, 0,
+    )  # fmt: skip
     assert met and n_done < 10_000
     np.testing.assert_allclose(X @ w, y, atol=1e-8)  # least squares, exact fit
 
@@ -146,8 +168,8 @@ def _random_epochs(X, y, l1, l2, seed, n_epochs, tol=0.0):
         w,
         R,
         (X**2).sum(0),
-        l1,
-        l2,
+        per_feature(l1, X.shape[1]),
+        per_feature(l2, X.shape[1]),
         False,
         np.arange(X.shape[1]),
         n_epochs,
@@ -190,8 +212,8 @@ def test_random_selection_is_reproducible_and_converges():
         cyclic,
         y.copy(),
         (X**2).sum(0),
-        l1,
-        l2,
+        per_feature(l1, 6),
+        per_feature(l2, 6),
         False,
         np.arange(6),
         100_000,

@@ -12,27 +12,79 @@ import sklreg._cd.solver as solver_module
 from sklreg import ElasticNet
 from sklreg._cd import _kernels_plain
 from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
-from sklreg._cd.penalties import ElasticNetPenalty
+from sklreg._cd.penalties import ElasticNetPenalty, GroupPenalty
 from sklreg._cd.solver import WorkingSetSolver
+
+
+def _reference_gap(X, y, w, l1, l2, f, positive):
+    """``P(w) - D(theta)`` written plainly (no cancellation-free algebra).
+
+    With an L1 part: the Lasso of the design augmented with rows
+    ``diag(sqrt(l2 f))``, whose dual point ``s r'`` is scaled into
+    ``|X'_j^T theta| <= l1 f_j``; without: the Ridge dual at ``theta = r``.
+    Unpenalised features add ``(X_j^T r)^2 / ||X_j||^2``; excluded ones
+    (``f = inf``, zero coefficient) have neither term nor constraint.
+    """
+    r = y - X @ w
+    g = X.T @ r
+    pen = np.isfinite(f) & (f > 0)
+    free = f == 0
+    sq = np.einsum("ij,ij->j", X, X)
+    free_term = float(np.sum(g[free] ** 2 / sq[free]))
+    l1f, l2f = l1 * np.where(pen | free, f, 0), l2 * np.where(pen | free, f, 0)
+    primal = 0.5 * r @ r + l1f @ np.abs(w) + 0.5 * l2f @ (w * w)
+    if l1 == 0 and l2 == 0:
+        return float(g @ g)
+    if l1 > 0:
+        z = g - l2f * w  # X'_j^T r' of the augmented problem
+        mag = z if positive else np.abs(z)
+        ratio = np.where(pen & (mag > 0), l1f / np.where(mag > 0, mag, 1), np.inf)
+        s = min(1.0, ratio.min())
+        theta = s * np.concatenate([r, -np.sqrt(l2f) * w])
+        y_aug = np.concatenate([y, np.zeros_like(w)])
+        dual = 0.5 * y_aug @ y_aug - 0.5 * np.sum((y_aug - theta) ** 2)
+    else:
+        e = np.maximum(g, 0) if positive else np.abs(g)
+        conj = np.sum(e[pen] ** 2 / (2 * l2f[pen]))
+        dual = 0.5 * y @ y - 0.5 * np.sum((y - r) ** 2) - conj
+    return max(primal - dual, 0.0) + free_term
 
 
 @pytest.mark.parametrize("l1, l2", [(3.0, 0.0), (2.0, 5.0), (0.0, 4.0), (0.0, 0.0)])
 @pytest.mark.parametrize("positive", [False, True])
-def test_gap_from_correlations_is_the_engines_gap(l1, l2, positive):
+@pytest.mark.parametrize("weighted", [False, True])
+def test_gap_from_correlations_against_numpy_reference(l1, l2, positive, weighted):
     rng = np.random.RandomState(0)
     X = np.asfortranarray(rng.randn(30, 12))
     y = rng.randn(30)
-    w = rng.randn(12) * (rng.rand(12) > 0.4)
+    f = np.ones(12)
+    if weighted:
+        f[:] = [0, 1, 2.5, np.inf, 0.5, 1, 3, 0, 1, np.inf, 2, 1]
+    w = rng.randn(12) * (rng.rand(12) > 0.4) * np.isfinite(f)
     if positive:
         w = np.abs(w)
-    df = QuadraticDense(X, y)
-    penalty = ElasticNetPenalty(l1, l2, positive)
-    state = df.init_state(w)
-    xtr = df.xtr(state)
-    expected = df.duality_gap(w, state, penalty, xtr)
+    expected = _reference_gap(X, y, w, l1, l2, f, positive)
+    with np.errstate(invalid="ignore"):
+        l1s = np.where(np.isinf(f), np.inf, l1 * f)
+        l2s = np.where(np.isinf(f), np.inf, l2 * f)
     r = y - X @ w
-    got = _kernels_plain.gap_from_correlations(w, X.T @ r, r @ r, l1, l2, positive)
-    assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    cols = np.arange(12)
+    got = _kernels_plain.gap_from_correlations(
+        w, X.T @ r, r @ r, l1, l2, l1s, l2s, positive, np.sum(X * X, 0), cols
+    )
+    assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+    # the engine's datafit computes the same gap through the penalty's vectors
+    df = QuadraticDense(X, y)
+    penalty = (
+        GroupPenalty(l1, l2, f, positive)
+        if weighted
+        else ElasticNetPenalty(l1, l2, positive)
+    )
+    state = df.init_state(w)
+    assert_allclose(
+        df.duality_gap(w, state, penalty, df.xtr(state)), expected, rtol=1e-10,
+        atol=1e-10,
+    )  # fmt: skip
 
 
 def _data(seed, n=60, p=40):

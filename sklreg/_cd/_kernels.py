@@ -8,12 +8,15 @@ Python objects and no problem-type switches: one function per loop shape
 
 All kernels work on the *n-scaled* elastic-net problem
 
-    P(w) = 1/2 ||y - X w||^2 + l1 ||w||_1 + l2/2 ||w||^2
+    P(w) = 1/2 ||y - X w||^2 + sum_j l1_j |w_j| + l2_j/2 w_j^2
 
-restricted to the coordinates listed in ``ws`` (the working set).  The exact
-(closed-form) coordinate update is the elastic-net proximal step
+restricted to the coordinates listed in ``ws`` (the working set).  ``l1``
+and ``l2`` are per-feature weights (arrays of shape ``(n_features,)``: the
+global weights times the penalty factors ``f_j``; ``inf`` excludes a
+feature).  The exact (closed-form) coordinate update is the elastic-net
+proximal step
 
-    w_j <- S(X_j^T r + w_j ||X_j||^2, l1) / (||X_j||^2 + l2)
+    w_j <- S(X_j^T r + w_j ||X_j||^2, l1_j) / (||X_j||^2 + l2_j)
 
 where ``S`` is soft-thresholding (one-sided when ``positive``) and ``r`` the
 residual.  The numpy line each loop computes is written beside it, and
@@ -31,7 +34,10 @@ _FASTMATH = {"reassoc", "contract"}
 
 @njit(cache=True, nogil=True)
 def enet_coordinate_update(z, l1, denom, positive):
-    """Minimiser of ``denom/2 * w**2 - z*w + l1*|w|`` (``w >= 0`` if positive)."""
+    """Minimiser of ``denom/2 * w**2 - z*w + l1*|w|`` (``w >= 0`` if positive).
+
+    ``l1 = inf`` (an excluded feature) gives 0 whatever ``denom``.
+    """
     if positive:
         if z > l1:
             return (z - l1) / denom
@@ -77,7 +83,7 @@ def cd_epochs_dense(
             for i in range(n_samples):
                 z += X[i, j] * R[i]
             z += w_j * nrm
-            new = enet_coordinate_update(z, l1, nrm + l2, positive)
+            new = enet_coordinate_update(z, l1[j], nrm + l2[j], positive)
             w[j] = new
             new = w[j]  # rounded to w's dtype, so R stays consistent with w
             if new != w_j:
@@ -148,7 +154,7 @@ def cd_epochs_sparse(
                 for k in range(start, stop):
                     z += data[k] * R[indices[k]]
             z += w_j * nrm - mu * aux[1]
-            new = enet_coordinate_update(z, l1, nrm + l2, positive)
+            new = enet_coordinate_update(z, l1[j], nrm + l2[j], positive)
             w[j] = new
             new = w[j]
             if new != w_j:
@@ -244,7 +250,7 @@ def cd_epochs_gram(G, q, w, H, l1, l2, positive, ws, max_epochs, dw_tol, random,
             w_j = w[j]
             # z = q[j] - (G @ w)[j] + G[j, j] * w_j
             z = q[j] - H[j] + w_j * nrm
-            new = enet_coordinate_update(z, l1, nrm + l2, positive)
+            new = enet_coordinate_update(z, l1[j], nrm + l2[j], positive)
             w[j] = new
             new = w[j]
             if new != w_j:

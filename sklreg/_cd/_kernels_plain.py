@@ -11,14 +11,17 @@ at most ``tol`` times the largest coefficient; the run stops when that gap
 is at most ``tol_abs``.  The caller gives them an epoch budget and hands a problem that
 has not converged within it to the working-set solver, warm-started.
 
-The gap is the engine's (``datafits._Quadratic.duality_gap``), in its
-cancellation-free form::
+The duality gap of the whole engine's squared loss is computed here
+(:func:`gap_from_correlations`; ``datafits._Quadratic.duality_gap`` calls
+it too), in its cancellation-free form, with per-feature weights
+``l1_j = l1 f_j``, ``l2_j = l2 f_j``::
 
-    P(w) - D(s r) = (1 - s)^2/2 ||r||^2 + l1 ||w||_1 - s w.X^T r
-                    + l2 (1 + s^2)/2 ||w||^2,    s = min(1, l1 / ||X^T r - l2 w||_inf)
+    P(w) - D(s r) = (1 - s)^2/2 ||r||^2 + sum_j l1_j |w_j| - s w.X^T r
+                    + (1 + s^2)/2 sum_j l2_j w_j^2,
+    s = min(1, min_j l1_j / |X_j^T r - l2_j w_j|)
 
-for an L1 part, ``g*(X^T r) - w.X^T r + l2/2 ||w||^2`` without one, and
-``||X^T r||^2`` without any penalty.
+for an L1 part, ``g*(X^T r) - w.X^T r + 1/2 sum_j l2_j w_j^2`` without one,
+and ``||X^T r||^2`` without any penalty.
 """
 
 import numpy as np
@@ -33,42 +36,78 @@ from sklreg._cd._kernels import (
 
 
 @njit(cache=True, nogil=True)
-def gap_from_correlations(w, xtr, rr, l1, l2, positive):
-    """Duality gap at ``w`` from ``xtr = X^T r`` and ``rr = ||r||^2``."""
-    p = w.shape[0]
+def gap_from_correlations(w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, cols):
+    """Duality gap at ``w`` over the features ``cols``.
+
+    ``xtr[k] = X[:, cols[k]]^T r`` and ``rr = ||r||^2`` for the residual
+    ``r = y - X w`` (``w`` zero off ``cols``); ``w``, ``l1s``, ``l2s`` and
+    ``sq_norms`` are indexed by feature.  ``l1``, ``l2`` are the global
+    weights (which formulation applies), ``l1s``/``l2s`` the per-feature
+    ones (``l1 f_j``, ``l2 f_j``; ``inf`` for an excluded feature):
+
+    * with an L1 part, ``s`` scales ``X^T r - l2_j w_j`` into the dual
+      ball ``|.| <= l1_j`` of every penalised feature (one-sided when
+      ``positive``);
+    * without (Ridge), the conjugate ``sum_j (X_j^T r)^2 / (2 l2_j)``;
+    * without any penalty, ``||X^T r||^2``.
+
+    A feature with factor 0 (``l1_j = l2_j = 0``) has no dual constraint:
+    its first-order term ``(X_j^T r)^2 / ||X_j||^2`` (twice the decrease an
+    exact step on it would still make) is added instead, so that a small gap
+    also means its gradient vanishes.
+    """
     if l1 == 0.0 and l2 == 0.0:
         s = 0.0
-        for j in range(p):
-            s += xtr[j] * xtr[j]
+        for k in range(cols.shape[0]):
+            s += xtr[k] * xtr[k]
         return s
     w_xtr = 0.0
     w_l1 = 0.0
     w_l2 = 0.0
-    for j in range(p):
-        w_xtr += w[j] * xtr[j]
-        w_l1 += abs(w[j])
-        w_l2 += w[j] * w[j]
-    if l1 > 0.0:
-        # dual norm of X^T r - l2 w (max, not max |.|, when positive)
-        dual_norm = -np.inf if positive else 0.0
-        for j in range(p):
-            z = xtr[j] - l2 * w[j]
-            dual_norm = max(dual_norm, z if positive else abs(z))
-        s = l1 / dual_norm if dual_norm > l1 else 1.0
-        gap = (
-            0.5 * (1.0 - s) ** 2 * rr
-            + l1 * w_l1
-            - s * w_xtr
-            + 0.5 * l2 * (1.0 + s * s) * w_l2
-        )
-    else:
-        conj = 0.0
-        for j in range(p):
-            e = xtr[j] if positive else abs(xtr[j])
+    free = 0.0
+    s = 1.0  # the dual scaling: min(1, min_j l1_j / |z_j|)
+    conj = 0.0
+    for k in range(cols.shape[0]):
+        j = cols[k]
+        wj = w[j]
+        g = xtr[k]
+        w_xtr += wj * g
+        if wj != 0.0:  # (an excluded feature's inf weight never meets a 0)
+            w_l1 += l1s[j] * abs(wj)
+            w_l2 += l2s[j] * wj * wj
+        if l1s[j] == 0.0 and l2s[j] == 0.0:
+            if sq_norms[j] > 0.0:
+                free += g * g / sq_norms[j]
+            continue
+        if l1 > 0.0:
+            if l1s[j] == np.inf:
+                continue
+            z = g - l2s[j] * wj
+            mag = z if positive else abs(z)
+            if mag > l1s[j]:
+                s = min(s, l1s[j] / mag)
+        elif l2s[j] < np.inf:
+            e = g if positive else abs(g)
             if e > 0.0:
-                conj += e * e
-        gap = conj / (2.0 * l2) - w_xtr + 0.5 * l2 * w_l2
-    return max(gap, 0.0)
+                conj += e * e / (2.0 * l2s[j])
+    if l1 > 0.0:
+        gap = 0.5 * (1.0 - s) ** 2 * rr + w_l1 - s * w_xtr + 0.5 * (1.0 + s * s) * w_l2
+    else:
+        gap = conj - w_xtr + 0.5 * w_l2
+    return max(gap, 0.0) + free
+
+
+@njit(cache=True, nogil=True)
+def penalty_value(w, l1s, l2s, cols):
+    """``sum_j l1_j |w_j| + l2_j/2 w_j^2`` over ``cols`` (zeros skipped, so an
+    excluded feature's ``inf`` weight counts only if its coefficient is not 0)."""
+    value = 0.0
+    for k in range(cols.shape[0]):
+        j = cols[k]
+        wj = w[j]
+        if wj != 0.0:
+            value += l1s[j] * abs(wj) + 0.5 * l2s[j] * wj * wj
+    return value
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
@@ -88,8 +127,9 @@ def _dense_correlations(X, R, xtr):
 
 @njit(cache=True, nogil=True)
 def plain_solve_dense(
-    X, w, R, sq_norms, l1, l2, positive, max_epochs, tol, tol_abs, random, seed
-):
+    X, w, R, sq_norms, l1, l2, l1s, l2s, positive, max_epochs, tol, tol_abs, random,
+    seed,
+):  # fmt: skip
     """scikit-learn's CD loop on dense Fortran-ordered ``X`` (residual ``R``).
 
     Returns ``(epochs, gap, converged)``; ``gap`` is ``inf`` when the run
@@ -99,16 +139,18 @@ def plain_solve_dense(
     ws = np.arange(p)
     xtr = np.empty(p)
     rr = _dense_correlations(X, R, xtr)
-    gap = gap_from_correlations(w, xtr, rr, l1, l2, positive)
+    gap = gap_from_correlations(w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, ws)
     if gap <= tol_abs:
         return 0, gap, True
     for epoch in range(max_epochs):
         _, small = cd_epochs_dense(
-            X, w, R, sq_norms, l1, l2, positive, ws, 1, tol, random, seed + epoch
+            X, w, R, sq_norms, l1s, l2s, positive, ws, 1, tol, random, seed + epoch
         )
         if small:
             rr = _dense_correlations(X, R, xtr)
-            gap = gap_from_correlations(w, xtr, rr, l1, l2, positive)
+            gap = gap_from_correlations(
+                w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, ws
+            )
             if gap <= tol_abs:
                 return epoch + 1, gap, True
         else:
@@ -118,21 +160,24 @@ def plain_solve_dense(
 
 @njit(cache=True, nogil=True)
 def plain_solve_gram(
-    G, q, y_norm2, w, H, l1, l2, positive, max_epochs, tol, tol_abs, random, seed
-):
+    G, q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, max_epochs, tol,
+    tol_abs, random, seed,
+):  # fmt: skip
     """The same loop on the Gram form (``H = G @ w``, ``X^T r = q - H``)."""
     p = G.shape[0]
     ws = np.arange(p)
     xtr = np.empty(p)
-    gap = _gram_gap(q, y_norm2, w, H, l1, l2, positive, xtr)
+    gap = _gram_gap(q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, ws, xtr)
     if gap <= tol_abs:
         return 0, gap, True
     for epoch in range(max_epochs):
         _, small = cd_epochs_gram(
-            G, q, w, H, l1, l2, positive, ws, 1, tol, random, seed + epoch
+            G, q, w, H, l1s, l2s, positive, ws, 1, tol, random, seed + epoch
         )
         if small:
-            gap = _gram_gap(q, y_norm2, w, H, l1, l2, positive, xtr)
+            gap = _gram_gap(
+                q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, ws, xtr
+            )
             if gap <= tol_abs:
                 return epoch + 1, gap, True
         else:
@@ -141,7 +186,7 @@ def plain_solve_gram(
 
 
 @njit(cache=True, nogil=True)
-def _gram_gap(q, y_norm2, w, H, l1, l2, positive, xtr):
+def _gram_gap(q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, ws, xtr):
     wq = 0.0
     wh = 0.0
     for j in range(q.shape[0]):
@@ -150,7 +195,7 @@ def _gram_gap(q, y_norm2, w, H, l1, l2, positive, xtr):
         wh += w[j] * H[j]
     # ||y - Xw||^2 = ||y||^2 - 2 w.q + w.G w
     rr = max(y_norm2 - 2.0 * wq + wh, 0.0)
-    return gap_from_correlations(w, xtr, rr, l1, l2, positive)
+    return gap_from_correlations(w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, ws)
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
@@ -191,6 +236,8 @@ def plain_solve_sparse(
     sq_norms,
     l1,
     l2,
+    l1s,
+    l2s,
     positive,
     max_epochs,
     tol,
@@ -205,7 +252,7 @@ def plain_solve_sparse(
     ws = np.arange(p)
     xtr = np.empty(p)
     rr = _sparse_correlations(data, indices, indptr, col_means, v, R, aux, scaled, xtr)
-    gap = gap_from_correlations(w, xtr, rr, l1, l2, positive)
+    gap = gap_from_correlations(w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, ws)
     if gap <= tol_abs:
         return 0, gap, True
     for epoch in range(max_epochs):
@@ -219,8 +266,8 @@ def plain_solve_sparse(
             R,
             aux,
             sq_norms,
-            l1,
-            l2,
+            l1s,
+            l2s,
             positive,
             ws,
             1,
@@ -233,7 +280,9 @@ def plain_solve_sparse(
             rr = _sparse_correlations(
                 data, indices, indptr, col_means, v, R, aux, scaled, xtr
             )
-            gap = gap_from_correlations(w, xtr, rr, l1, l2, positive)
+            gap = gap_from_correlations(
+                w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, ws
+            )
             if gap <= tol_abs:
                 return epoch + 1, gap, True
         else:

@@ -64,6 +64,12 @@ class _Quadratic:
         * without any penalty (least squares), scikit-learn's first-order
           condition ``||X^T r||^2``.
 
+        With per-feature penalty factors ``f`` (``penalty.weight_vectors``)
+        each feature's weights are ``l1 f_j``, ``l2 f_j``; an unpenalised
+        feature (``f_j = 0``) adds its first-order term instead of a dual
+        constraint (``_kernels_plain.gap_from_correlations``, the one
+        implementation of these formulas, compiled).
+
         These are scikit-learn's certificates, so ``tol`` means what it means
         there.  All are feasible dual points, so ``P(w) - D(theta)`` bounds
         the suboptimality of ``w``; the smallest such gap is returned.
@@ -81,51 +87,32 @@ class _Quadratic:
         exact only to ``eps ||y||^2``, keeps its certificate down to
         tolerances far below that.
         """
-        l1, l2 = penalty.l1, penalty.l2
-        if l1 == 0 and l2 == 0:
-            # least squares: no dual gap, use the first-order condition
-            return float(np.dot(xtr, xtr))
-        w_cols = w if cols is None else w[cols]
+        l1s, l2s = penalty.weight_vectors(self.n_features)
+        idx = self.all_cols if cols is None else cols
+        args = (penalty.l1, penalty.l2, l1s, l2s, penalty.positive, self.sq_norms, idx)
         rr = self.residual_stats(w, state)[0]
-        gap = self._gap_at(w_cols, rr, xtr, penalty)
-        if candidate is not None:
+        gap = _kernels_plain.gap_from_correlations(w, xtr, rr, *args)
+        if candidate is not None and (penalty.l1 > 0 or penalty.l2 > 0):
             v, state_v, xtr_v = candidate
-            v_cols = v if cols is None else v[cols]
             rr_v = self.residual_stats(v, state_v)[0]
-            gap_v = self._gap_at(v_cols, rr_v, xtr_v, penalty)
+            gap_v = _kernels_plain.gap_from_correlations(v, xtr_v, rr_v, *args)
             # P(w) - D(v) = (P(w) - P(v)) + (P(v) - D(v))
+            w_cols = w if cols is None else w[cols]
+            v_cols = v if cols is None else v[cols]
             primal_diff = 0.5 * float(np.dot(v_cols - w_cols, xtr + xtr_v))
-            primal_diff += _penalty_value(penalty, w_cols) - _penalty_value(
-                penalty, v_cols
-            )
+            primal_diff += _kernels_plain.penalty_value(
+                w, l1s, l2s, idx
+            ) - _kernels_plain.penalty_value(v, l1s, l2s, idx)
             gap = min(gap, primal_diff + gap_v)
         return max(gap, 0.0)
 
-    @staticmethod
-    def _gap_at(v, rr, xtr, penalty):
-        """``P(v) - D(theta(v))`` for the dual point built from ``y - X v``
-        (``v`` and ``xtr = X^T (y - X v)`` over the same columns)."""
-        l1, l2 = penalty.l1, penalty.l2
-        v_xtr = float(np.dot(v, xtr))
-        v_l2 = float(np.dot(v, v)) if l2 > 0 else 0.0
-        if l1 > 0:
-            dual_norm = penalty.dual_norm(xtr - l2 * v if l2 > 0 else xtr)
-            s = l1 / dual_norm if dual_norm > l1 else 1.0
-            return (
-                0.5 * (1.0 - s) ** 2 * rr
-                + l1 * float(np.abs(v).sum())
-                - s * v_xtr
-                + 0.5 * l2 * (1.0 + s * s) * v_l2
-            )
-        return penalty.conjugate_l2_part(xtr) - v_xtr + 0.5 * l2 * v_l2
-
-
-def _penalty_value(penalty, w):
-    """``l1 ||w||_1 + l2/2 ||w||^2`` (positivity is the caller's business)."""
-    value = penalty.l1 * float(np.abs(w).sum())
-    if penalty.l2 > 0:
-        value += 0.5 * penalty.l2 * float(np.dot(w, w))
-    return value
+    @property
+    def all_cols(self):
+        """``arange(n_features)`` (int64), made once."""
+        cols = self.__dict__.get("_all_cols")
+        if cols is None or cols.shape[0] != self.n_features:
+            cols = self._all_cols = np.arange(self.n_features, dtype=np.int64)
+        return cols
 
 
 class QuadraticDense(_Quadratic):
@@ -164,8 +151,7 @@ class QuadraticDense(_Quadratic):
             w,
             R,
             self.sq_norms,
-            penalty.l1,
-            penalty.l2,
+            *penalty.weight_vectors(self.n_features),
             penalty.positive,
             ws,
             max_epochs,
@@ -189,6 +175,7 @@ class QuadraticDense(_Quadratic):
             self.sq_norms,
             penalty.l1,
             penalty.l2,
+            *penalty.weight_vectors(self.n_features),
             penalty.positive,
             max_epochs,
             tol,
@@ -298,8 +285,7 @@ class QuadraticSparse(_Quadratic):
             R,
             aux,
             self.sq_norms,
-            penalty.l1,
-            penalty.l2,
+            *penalty.weight_vectors(self.n_features),
             penalty.positive,
             ws,
             max_epochs,
@@ -329,6 +315,7 @@ class QuadraticSparse(_Quadratic):
             self.sq_norms,
             penalty.l1,
             penalty.l2,
+            *penalty.weight_vectors(self.n_features),
             penalty.positive,
             max_epochs,
             tol,
@@ -406,8 +393,7 @@ class QuadraticGram(_Quadratic):
             self.q,
             w,
             H,
-            penalty.l1,
-            penalty.l2,
+            *penalty.weight_vectors(self.n_features),
             penalty.positive,
             ws,
             max_epochs,
@@ -429,8 +415,10 @@ class QuadraticGram(_Quadratic):
             self.y_norm2,
             w,
             H,
+            self.sq_norms,
             penalty.l1,
             penalty.l2,
+            *penalty.weight_vectors(self.n_features),
             penalty.positive,
             max_epochs,
             tol,

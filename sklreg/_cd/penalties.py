@@ -49,6 +49,16 @@ class ElasticNetPenalty:
 
     weights = None  # no per-feature penalty factors
 
+    def weight_vectors(self, n_features):
+        """``(l1, l2)`` repeated per feature: what the kernels take (cached)."""
+        vec = self.__dict__.setdefault("_vec", {})
+        if n_features not in vec:
+            vec[n_features] = (
+                np.full(n_features, self.l1),
+                np.full(n_features, self.l2),
+            )
+        return vec[n_features]
+
     def restrict(self, cols):
         """The penalty of the problem restricted to ``cols`` (itself)."""
         return self

@@ -243,17 +243,16 @@ class LinearProblem:
             )
         return self._datafit.with_target(self._Y[:, k])
 
-    def block_datafit(self, k=None):
-        """The block datafit (:mod:`sklreg._cd.datafits_multitask`) of target
-        ``k`` (1-D coefficients), or of every target when ``k`` is None (the
-        multi-task problem, coefficients of shape (n_features, n_targets)).
-        It takes a :class:`~sklreg._cd.penalties.GroupPenalty`: per-feature
-        penalty factors, or the L2,1 norm of the multi-task models."""
-        Y = self._Y if k is None else self._Y[:, k]
+    def block_datafit(self):
+        """The block datafit (:mod:`sklreg._cd.datafits_multitask`) of every
+        target together: the multi-task problem, coefficients of shape
+        (n_features, n_targets), with a
+        :class:`~sklreg._cd.penalties.GroupPenalty` (the L2,1 norm)."""
+        Y = self._Y
         if self.gram is not None:
-            Q = self._XtY if k is None else self._XtY[:, k]
-            yy = float(np.sum(self._yy)) if k is None else float(self._yy[k])
-            return BlockGram(self.gram, Q, yy, self.n_samples)
+            return BlockGram(
+                self.gram, self._XtY, float(np.sum(self._yy)), self.n_samples
+            )
         if self.sparse:
             return BlockSparse.like(self._datafit, Y)
         return BlockDense(self._X, Y, self._datafit.sq_norms)

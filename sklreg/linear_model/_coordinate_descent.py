@@ -128,12 +128,9 @@ def _solve_switching(problem, k, penalty, solver, w0, dtype):
     """Solve target ``k``, switching a column-form problem to the Gram form
     when its column epochs have not converged within
     :func:`_column_epochs_budget`.  Returns the solver's result, ``n_iter``
-    counting the epochs of both forms.  A penalty with per-feature factors
-    takes the block datafit of the same problem."""
+    counting the epochs of both forms."""
 
     def datafit():
-        if penalty.weights is not None:
-            return problem.block_datafit(k)
         return problem.datafit(k)
 
     if not problem.gram_pays or problem.gram is not None:

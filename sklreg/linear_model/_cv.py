@@ -353,12 +353,7 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
             selection=self.selection,
             random_state=self.random_state,
         )
-        if self._multitask:
-            datafit = problem.block_datafit()
-        elif factors is not None:
-            datafit = problem.block_datafit(0)
-        else:
-            datafit = problem.datafit(0)
+        datafit = problem.block_datafit() if self._multitask else problem.datafit(0)
         coefs, _, _ = _target_path(
             datafit,
             n_samples,

@@ -68,12 +68,7 @@ def enet_fold_mse(
     solver = WorkingSetSolver(
         tol=tol, max_iter=max_iter, selection=selection, random_state=seed
     )
-    if multitask:
-        datafit = problem.block_datafit()
-    elif penalty_factor is not None:
-        datafit = problem.block_datafit(0)
-    else:
-        datafit = problem.datafit(0)
+    datafit = problem.block_datafit() if multitask else problem.datafit(0)
     coefs, _, _ = _target_path(
         datafit,
         n_train,

@@ -175,8 +175,8 @@ def _target_path(
         1/2 ||y - X w||^2 + n alpha l1_ratio ||w||_1
                           + n alpha (1 - l1_ratio) / 2 ||w||^2
 
-    With ``penalty_factor`` (then ``datafit`` is a block datafit), the
-    penalty of feature ``j`` is multiplied by ``f_j``; with ``n_tasks``
+    With ``penalty_factor``, the penalty of feature ``j`` is multiplied by
+    ``f_j``; with ``n_tasks``
     (a multi-task block datafit), ``w`` is of shape (n_features, n_tasks)
     and ``|w_j|`` is the norm of its row ``j``.
 
@@ -549,12 +549,7 @@ def enet_path(
             raise ValueError(
                 f"coef_init has shape {np.shape(coef_init)}, expected ({n_features},)."
             )
-    if multi_task:
-        datafit = problem.block_datafit()
-    elif factors is not None:
-        datafit = problem.block_datafit(0)
-    else:
-        datafit = problem.datafit(0)
+    datafit = problem.block_datafit() if multi_task else problem.datafit(0)
 
     # verbose: a tqdm bar over the alphas (a widget in notebooks)
     with FitProgress(None, len(alphas), "enet_path", verbose=verbose) as progress:

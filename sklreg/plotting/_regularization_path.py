@@ -364,11 +364,10 @@ def _enet_estimator_path(estimator, params, X, y, sw, alphas, n_alphas, eps):
     solver = _make_solver(
         tol=params.get("tol", 1e-4), max_iter=params.get("max_iter", 1000) or 1000
     )
-    # the penalty factors of the estimator (sklreg's): the block datafit
-    # takes per-feature thresholds, as in a fit
+    # the penalty factors of the estimator (sklreg's), as in a fit
     factors = check_penalty_factor(params.get("penalty_factor"), X.shape[1])
     coefs, _, _ = _target_path(
-        problem.datafit(0) if factors is None else problem.block_datafit(0),
+        problem.datafit(0),
         n,
         alphas,
         l1_ratio=l1_ratio,
