@@ -102,6 +102,29 @@ def test_zero_and_infinite_factors_by_kkt(l1_ratio, sparse):
     np.testing.assert_allclose(m.coef_[keep], ref.coef_, rtol=1e-7, atol=1e-10)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_positive_with_unpenalised_features_converges_to_kkt(sparse):
+    # An unpenalised feature held at zero by positive=True against a
+    # negative gradient is optimal: the certificate must not count it.
+    X, y = _data(p=80)
+    y = y - 4.0 * X[:, 5]  # feature 5 wants a negative coefficient
+    f = np.ones(80)
+    f[[5, 7, 12]] = 0.0
+    m = sklreg.Lasso(alpha=0.2, positive=True, penalty_factor=f, **TIGHT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ConvergenceWarning
+        m.fit(sp.csc_matrix(X) if sparse else X, y)
+    assert m.coef_.min() >= 0 and m.coef_[5] == 0
+    n = X.shape[0]
+    g = X.T @ (y - X @ m.coef_ - m.intercept_) / n
+    l1 = 0.2 * f
+    on = m.coef_ > 0
+    scale = max(1.0, np.abs(X.T @ y).max() / n)
+    assert np.abs(g[on] - l1[on]).max() < 1e-7 * scale
+    assert np.all(g[~on] <= l1[~on] + 1e-7 * scale)
+    assert g[5] < -0.1  # the constraint is active there
+
+
 def test_all_ones_is_the_plain_model_and_validation():
     X, y = _data()
     plain = sklreg.ElasticNet(alpha=0.1, **TIGHT).fit(X, y)

@@ -30,7 +30,8 @@ def _reference_gap(X, y, w, l1, l2, f, positive):
     pen = np.isfinite(f) & (f > 0)
     free = f == 0
     sq = np.einsum("ij,ij->j", X, X)
-    free_term = float(np.sum(g[free] ** 2 / sq[free]))
+    g_free = np.where(positive & (w == 0), np.maximum(g, 0), g)[free]
+    free_term = float(np.sum(g_free**2 / sq[free]))
     l1f, l2f = l1 * np.where(pen | free, f, 0), l2 * np.where(pen | free, f, 0)
     primal = 0.5 * r @ r + l1f @ np.abs(w) + 0.5 * l2f @ (w * w)
     if l1 == 0 and l2 == 0:

@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 
 from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
-from sklreg._cd.penalties import L1, L2, ElasticNetPenalty
+from sklreg._cd.penalties import L1, L2, ElasticNetPenalty, GroupPenalty
 from sklreg._cd.solver import WorkingSetSolver
 
 
@@ -160,7 +160,8 @@ def test_subdiff_distance_is_zero_exactly_at_optimality():
     np.testing.assert_allclose(pen.subdiff_distance(w, grad), [0, 0.5, 0, 0])
 
 
-def test_gap_safe_screening_never_drops_an_active_feature(monkeypatch):
+@pytest.mark.parametrize("kind", ["lasso", "enet", "enet_factors", "enet_sparse"])
+def test_gap_safe_screening_never_drops_an_active_feature(monkeypatch, kind):
     dropped = []
     screen = WorkingSetSolver._screen
 
@@ -176,16 +177,36 @@ def test_gap_safe_screening_never_drops_an_active_feature(monkeypatch):
         X = np.asfortranarray(rng.randn(n, p))
         y = X[:, : min(8, p)] @ rng.randn(min(8, p)) + 0.5 * rng.randn(n)
         l1 = rng.uniform(0.02, 0.5) * np.abs(X.T @ y).max()
-        penalty = L1(l1, positive=bool(seed % 2))
+        positive = bool(seed % 2)
+        if kind == "lasso":
+            penalty = L1(l1, positive=positive)
+        elif kind == "enet_factors":
+            # the elastic net's gap-safe test on the augmented Lasso, with
+            # unpenalised (0), heavier (2.5) and excluded (inf) features
+            f = rng.choice(
+                [0.0, 0.5, 1.0, 2.5, np.inf], p, p=[0.02, 0.2, 0.6, 0.15, 0.03]
+            )
+            penalty = GroupPenalty(0.6 * l1, 0.4 * l1 / 5, f, positive)
+        else:
+            penalty = ElasticNetPenalty(
+                0.6 * l1, rng.uniform(0.1, 5) * l1 / 10, positive
+            )
+
+        def datafit(X=X, y=y):
+            if kind == "enet_sparse":
+                X_sp = sp.csc_matrix(np.where(np.abs(X) > 0.8, X, 0.0))
+                return QuadraticSparse(X_sp, y)
+            return QuadraticDense(X, y)
+
         dropped.clear()
         with monkeypatch.context() as m:
             m.setattr(WorkingSetSolver, "_screen", staticmethod(recording_screen))
             res = WorkingSetSolver(tol=1e-12, max_iter=100_000).solve(
-                QuadraticDense(X, y), penalty
+                datafit(), penalty
             )
         ref = WorkingSetSolver(
             tol=1e-14, max_iter=200_000, screening=False, working_sets=False
-        ).solve(QuadraticDense(X, y), penalty)
+        ).solve(datafit(), penalty)
         assert res.converged
         assert np.all(ref.coef[dropped] == 0), seed
         np.testing.assert_allclose(res.coef, ref.coef, rtol=1e-6, atol=1e-8)

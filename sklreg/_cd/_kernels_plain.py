@@ -53,8 +53,9 @@ def gap_from_correlations(w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, cols
 
     A feature with factor 0 (``l1_j = l2_j = 0``) has no dual constraint:
     its first-order term ``(X_j^T r)^2 / ||X_j||^2`` (twice the decrease an
-    exact step on it would still make) is added instead, so that a small gap
-    also means its gradient vanishes.
+    exact step on it would still make; 0 when ``positive`` holds it at zero
+    against a negative gradient) is added instead, so that a small gap also
+    means it is optimal.
     """
     if l1 == 0.0 and l2 == 0.0:
         s = 0.0
@@ -76,7 +77,8 @@ def gap_from_correlations(w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, cols
             w_l1 += l1s[j] * abs(wj)
             w_l2 += l2s[j] * wj * wj
         if l1s[j] == 0.0 and l2s[j] == 0.0:
-            if sq_norms[j] > 0.0:
+            # (positive: a zero coefficient pushed below zero is optimal)
+            if sq_norms[j] > 0.0 and not (positive and wj == 0.0 and g < 0.0):
                 free += g * g / sq_norms[j]
             continue
         if l1 > 0.0:

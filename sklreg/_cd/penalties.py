@@ -71,6 +71,10 @@ class ElasticNetPenalty:
         """The L1 weight of each feature of ``cols`` (one for all here)."""
         return self.l1
 
+    def l2_weights(self, cols=None):
+        """The L2 weight of each feature of ``cols`` (one for all here)."""
+        return self.l2
+
     def subdiff_distance(self, w, grad, cols=None):
         """Distance of ``-grad`` to the subdifferential of ``g`` at ``w``.
 
@@ -198,6 +202,13 @@ class GroupPenalty:
         if self.weights is None:
             return self.l1
         return self._l1_f if cols is None else self._l1_f[cols]
+
+    def l2_weights(self, cols=None):
+        """``l2 f_j`` for the features of ``cols`` (0 for an excluded one,
+        whose coefficient is zero)."""
+        if self.weights is None:
+            return self.l2
+        return self._l2_grad if cols is None else self._l2_grad[cols]
 
     def _row_sum(self, values, w, cols):
         if self.weights is None:

@@ -167,8 +167,8 @@ class WorkingSetSolver:
         tol_abs = self.tol * datafit.y_norm2
         # small problems: working sets cost more Python than they save
         use_ws = self.working_sets and penalty.l1 > 0 and p > 10 * self.ws_start
-        # gap-safe screening is written for the Lasso dual (no L2 part)
-        screen = self.screening and penalty.l1 > 0 and penalty.l2 == 0
+        # gap-safe screening needs an L1 part (elastic net: the augmented Lasso)
+        screen = self.screening and penalty.l1 > 0
         n_iter = 0
         # As scikit-learn, a run ends only when the duality gap is small *and*
         # the last epoch moved no coefficient by more than tol (relative): a
@@ -287,23 +287,34 @@ class WorkingSetSolver:
     def _screen(datafit, penalty, w, state, active, xtr, gap):
         """Gap-safe screening (Fercoq, Gramfort & Salmon 2015) of ``active``.
 
-        With the feasible dual point ``theta = s r`` and the gap ``G`` of
-        the problem on ``active``, the dual optimum lies within
-        ``sqrt(2 G)`` of ``theta``, so a feature with
-        ``|X_j^T theta| + sqrt(2 G) ||X_j|| < l1`` is zero at the optimum
-        and leaves the problem for good.  The sphere is centred at
-        ``theta``, so its radius takes the gap of ``theta`` itself, computed
-        here: the run's ``gap`` may come from an extrapolated dual point,
-        whose smaller gap does not bound the distance to ``theta``.
+        The elastic net is the Lasso of the design augmented with the rows
+        ``sqrt(l2_j) e_j^T`` (and ``y`` with zeros): its dual point
+        ``theta = s (r, -sqrt(l2) w)`` has correlations ``s z_j``,
+        ``z_j = X_j^T r - l2_j w_j``, and its columns the norms
+        ``sqrt(||X_j||^2 + l2_j)``.  With the gap ``G`` of the problem on
+        ``active``, the dual optimum lies within ``sqrt(2 G)`` of
+        ``theta``, so a feature with
+        ``s |z_j| + sqrt(2 G) sqrt(||X_j||^2 + l2_j) < l1_j`` is zero at the
+        optimum and leaves the problem for good (``l2 = 0``: the Lasso
+        test).  The sphere is centred at ``theta``, so its radius takes the
+        gap of ``theta`` itself, computed here: the run's ``gap`` may come
+        from an extrapolated dual point, whose smaller gap does not bound
+        the distance to ``theta``.
         """
         sub = None if active.shape[0] == datafit.n_features else active
         gap = max(gap, datafit.duality_gap(w, state, penalty, xtr, sub))
         l1 = penalty.l1
-        # with penalty factors f, the dual ball is ||X_j^T theta|| <= l1 f_j
+        l2 = penalty.l2_weights(active)
+        z = xtr
+        if penalty.l2 > 0:
+            w_act = w[active]
+            l2_w = l2 if np.ndim(l2) == 0 or w_act.ndim == 1 else l2[:, None]
+            z = xtr - l2_w * w_act
+        # with penalty factors f, the dual ball is ||z_j|| <= l1 f_j
         # (unpenalised features are never screened: f_j = 0 keeps them)
-        scale = l1 / max(l1, penalty.dual_norm(xtr, active))
-        corr = scale * penalty.magnitude(xtr)
-        radius = np.sqrt(2.0 * gap) * np.sqrt(datafit.sq_norms[active])
+        scale = l1 / max(l1, penalty.dual_norm(z, active))
+        corr = scale * penalty.magnitude(z)
+        radius = np.sqrt(2.0 * gap) * np.sqrt(datafit.sq_norms[active] + l2)
         keep = corr + radius >= penalty.threshold(active)
         if keep.all():
             return active, xtr, state
