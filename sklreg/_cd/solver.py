@@ -92,6 +92,15 @@ class WorkingSetSolver:
         gap checked after a small step) in one compiled call, for an epoch
         budget worth the working sets' overhead; the working-set solve
         continues from there if it has not converged.
+    plain_epochs : int, default=0
+        Epochs the plain loop may run at least, whatever the problem's size
+        (up to ``max_iter``).  The strong-rule subproblems of a path, whose
+        features are already the working set (glmnet's active set), take
+        100: plain epochs there cost less than working sets on top of them.
+    cycle_active : bool, default=False
+        Run the plain loop with glmnet's active-set cycling (epochs over the
+        non-zero coefficients between full epochs) instead of scikit-learn's
+        epochs over every feature.
     stopping : {"gap", "coef"}, default="gap"
     warn : bool, default=True
         Emit a :class:`~sklearn.exceptions.ConvergenceWarning` when
@@ -112,6 +121,8 @@ class WorkingSetSolver:
         anderson=True,
         screening=True,
         plain_start=True,
+        plain_epochs=0,
+        cycle_active=False,
     ):
         self.tol = tol
         self.max_iter = max_iter
@@ -125,6 +136,8 @@ class WorkingSetSolver:
         self.anderson = anderson
         self.screening = screening
         self.plain_start = plain_start
+        self.plain_epochs = plain_epochs
+        self.cycle_active = cycle_active
 
     def with_params(self, **params):
         """A copy of this solver with some parameters changed."""
@@ -179,8 +192,9 @@ class WorkingSetSolver:
         if budget > 0:
             # a small problem: first scikit-learn's loop in one compiled call
             n_iter, gap, converged = datafit.plain_solve(
-                w, state, penalty, budget, self.tol, tol_abs, random, seed
-            )
+                w, state, penalty, budget, self.tol, tol_abs, random, seed,
+                self.cycle_active,
+            )  # fmt: skip
             if converged:
                 return SolverResult(w, float(gap), int(n_iter), True)
             seed += n_iter
@@ -259,11 +273,13 @@ class WorkingSetSolver:
         bookkeeping costs on a short solve (``_PLAIN_WORK`` multiply-adds of
         a dense epoch, ``n_samples * n_features``, for every layout, so that
         dense, sparse and Gram storage of the same data run the same
-        algorithm; measured: ``benchmarks/bench_shapes.py``); 0 when that is under two
-        epochs, when the datafit has no such loop, or when disabled."""
+        algorithm; measured: ``benchmarks/bench_shapes.py``), or
+        ``plain_epochs`` if more; 0 when that is under two epochs, when the
+        datafit has no such loop, or when disabled."""
         if not self.plain_start or not hasattr(datafit, "plain_solve"):
             return 0
         budget = int(_PLAIN_WORK // max(datafit.problem_size(), 1))
+        budget = max(budget, self.plain_epochs)
         return budget if budget >= 2 else 0
 
     @staticmethod
