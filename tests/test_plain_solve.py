@@ -12,7 +12,7 @@ import sklreg._cd.solver as solver_module
 from sklreg import ElasticNet
 from sklreg._cd import _kernels_plain
 from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
-from sklreg._cd.penalties import ElasticNetPenalty, GroupPenalty
+from sklreg._cd.penalties import ElasticNetPenalty
 from sklreg._cd.solver import WorkingSetSolver
 
 
@@ -77,7 +77,7 @@ def test_gap_from_correlations_against_numpy_reference(l1, l2, positive, weighte
     # the engine's datafit computes the same gap through the penalty's vectors
     df = QuadraticDense(X, y)
     penalty = (
-        GroupPenalty(l1, l2, f, positive)
+        ElasticNetPenalty(l1, l2, positive, f)
         if weighted
         else ElasticNetPenalty(l1, l2, positive)
     )

@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 
 from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
-from sklreg._cd.penalties import L1, L2, ElasticNetPenalty, GroupPenalty
+from sklreg._cd.penalties import L1, L2, ElasticNetPenalty
 from sklreg._cd.solver import WorkingSetSolver
 
 
@@ -186,7 +186,7 @@ def test_gap_safe_screening_never_drops_an_active_feature(monkeypatch, kind):
             f = rng.choice(
                 [0.0, 0.5, 1.0, 2.5, np.inf], p, p=[0.02, 0.2, 0.6, 0.15, 0.03]
             )
-            penalty = GroupPenalty(0.6 * l1, 0.4 * l1 / 5, f, positive)
+            penalty = ElasticNetPenalty(0.6 * l1, 0.4 * l1 / 5, positive, f)
         else:
             penalty = ElasticNetPenalty(
                 0.6 * l1, rng.uniform(0.1, 5) * l1 / 10, positive

@@ -1,19 +1,22 @@
 """Separable penalties of the coordinate-descent engine.
 
-Each penalty is ``g(w) = sum_j l1 |w_j| + l2/2 w_j^2`` for some ``l1, l2 >= 0``
-(optionally with ``w >= 0``), which covers L1 (Lasso), L2 (Ridge) and the
-elastic net.  A penalty knows its value, its proximal operator (the
-soft-threshold the kernels apply one coordinate at a time), the distance of
-a gradient to its subdifferential (the optimality violation that ranks
-features for the working set) and what the duality gap needs of it.  All
-methods here are plain numpy; the kernels inline the same proximal step.
+Each penalty is ``g(w) = sum_j f_j (l1 |w_j| + l2/2 w_j^2)`` for some
+``l1, l2 >= 0`` and per-feature factors ``f_j >= 0`` (all ones by default;
+optionally with ``w >= 0``), which covers L1 (Lasso), L2 (Ridge) and the
+elastic net; :class:`GroupPenalty` is its multi-task (row-norm) form.  A
+penalty knows its value, its proximal operator (the soft-threshold the
+kernels apply one coordinate at a time), the distance of a gradient to its
+subdifferential (the optimality violation that ranks features for the
+working set) and what the duality gap and screening need of it.
 """
 
 import numpy as np
 
+from sklreg._cd import _kernels_penalty, _kernels_plain
+
 
 class ElasticNetPenalty:
-    """``l1 * ||w||_1 + l2 / 2 * ||w||_2^2``, with ``w >= 0`` if ``positive``.
+    """``sum_j f_j (l1 |w_j| + l2/2 w_j^2)``, with ``w >= 0`` if ``positive``.
 
     Parameters
     ----------
@@ -23,93 +26,154 @@ class ElasticNetPenalty:
         Weight of half the squared L2 norm.
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
+    weights : ndarray of shape (n_features,), default=None
+        Per-feature penalty factors ``f`` (None: all ones).  ``f_j = 0``
+        leaves feature ``j`` unpenalised (it always joins the working set),
+        ``f_j = inf`` excludes it (its coefficient is zero).
+
+    The kernels take the per-feature weights ``l1 f_j`` and ``l2 f_j``
+    (:meth:`weight_vectors`); the loops of the working-set solver's
+    bookkeeping are compiled (``_kernels_penalty``), the same for factors
+    or none, so that factors cost nothing.
     """
 
-    def __init__(self, l1: float, l2: float, positive: bool = False):
+    def __init__(self, l1: float, l2: float, positive: bool = False, weights=None):
         if l1 < 0 or l2 < 0:
             raise ValueError(f"penalty weights must be >= 0, got {l1=}, {l2=}")
         self.l1 = float(l1)
         self.l2 = float(l2)
         self.positive = bool(positive)
+        self.weights = None if weights is None else np.asarray(weights, float)
+        self._vec = {}
+
+    def weight_vectors(self, n_features):
+        """``(l1 f_j, l2 f_j)`` per feature (``inf`` where ``f_j = inf``),
+        cached with ``1 / f_j`` (0 where the feature is not penalised) and
+        the L2 weights of the gradient (0 where ``f_j = inf``)."""
+        return self._vectors(n_features)[:2]
+
+    def _vectors(self, n_features):
+        vec = self._vec.get(n_features)
+        if vec is not None:
+            return vec
+        if self.weights is None:
+            ones = np.ones(n_features)
+            vec = (ones * self.l1, ones * self.l2, ones, self.l2)
+        else:
+            f = self.weights
+            l2s = _scaled(self.l2, f)
+            l2_grad = np.where(np.isinf(f), 0.0, l2s) if self.l2 > 0 else self.l2
+            vec = (_scaled(self.l1, f), l2s, _inverse(f), l2_grad)
+        self._vec[n_features] = vec
+        return vec
+
+    def _indexed(self, cols, size):
+        """The cached vectors and the index of each of ``size`` entries in
+        them: ``cols`` with factors; without, every feature's weights are
+        the same, so vectors of ``size`` entries indexed in order."""
+        if self.weights is None or cols is None:
+            n = size if self.weights is None else self.weights.shape[0]
+            return self._vectors(n), self._arange(size)
+        return self._vectors(self.weights.shape[0]), cols
+
+    def _arange(self, size):
+        key = ("arange", size)
+        if key not in self._vec:
+            self._vec[key] = np.arange(size, dtype=np.int64)
+        return self._vec[key]
 
     def value(self, w):
         """Penalty value at ``w`` (``inf`` if a positivity constraint fails)."""
         if self.positive and np.any(w < 0):
             return np.inf
-        return self.l1 * np.abs(w).sum() + 0.5 * self.l2 * np.dot(w, w)
+        if self.weights is None:
+            return self.l1 * np.abs(w).sum() + 0.5 * self.l2 * np.dot(w, w)
+        l1s, l2s = self.weight_vectors(w.shape[0])
+        return _kernels_plain.penalty_value(
+            w, l1s, l2s, np.arange(w.shape[0], dtype=np.int64)
+        )
 
     def prox(self, z, step):
         """``argmin_w 1/(2 step) ||w - z||^2 + g(w)``, coordinate-wise."""
         z = np.asarray(z, dtype=float)
+        l1, l2 = self.l1, self.l2
+        if self.weights is not None:
+            l1, l2 = self.weight_vectors(z.shape[0])
         if self.positive:
-            shrunk = np.maximum(z - step * self.l1, 0.0)
+            shrunk = np.maximum(z - step * l1, 0.0)
         else:
-            shrunk = np.sign(z) * np.maximum(np.abs(z) - step * self.l1, 0.0)
-        return shrunk / (1.0 + step * self.l2)
-
-    weights = None  # no per-feature penalty factors
-
-    def weight_vectors(self, n_features):
-        """``(l1, l2)`` repeated per feature: what the kernels take (cached)."""
-        vec = self.__dict__.setdefault("_vec", {})
-        if n_features not in vec:
-            vec[n_features] = (
-                np.full(n_features, self.l1),
-                np.full(n_features, self.l2),
-            )
-        return vec[n_features]
+            shrunk = np.sign(z) * np.maximum(np.abs(z) - step * l1, 0.0)
+        return shrunk / (1.0 + step * l2)
 
     def restrict(self, cols):
-        """The penalty of the problem restricted to ``cols`` (itself)."""
-        return self
+        """The penalty of the problem restricted to ``cols``."""
+        if self.weights is None:
+            return self
+        return ElasticNetPenalty(self.l1, self.l2, self.positive, self.weights[cols])
 
     def magnitude(self, z):
         """``|z_j|`` (``z_j`` when positive): what the dual norm bounds."""
         return z if self.positive else np.abs(z)
 
     def threshold(self, cols=None):
-        """The L1 weight of each feature of ``cols`` (one for all here)."""
-        return self.l1
+        """The L1 weight ``l1 f_j`` of each feature of ``cols``."""
+        if self.weights is None:
+            return self.l1
+        l1s = self.weight_vectors(self.weights.shape[0])[0]
+        return l1s if cols is None else l1s[cols]
 
     def l2_weights(self, cols=None):
-        """The L2 weight of each feature of ``cols`` (one for all here)."""
-        return self.l2
+        """``l2 f_j`` for the features of ``cols`` (0 for an excluded one,
+        whose coefficient is zero)."""
+        if self.weights is None or self.l2 == 0:
+            return self.l2
+        l2s = self._vectors(self.weights.shape[0])[3]
+        return l2s if cols is None else l2s[cols]
 
     def subdiff_distance(self, w, grad, cols=None):
         """Distance of ``-grad`` to the subdifferential of ``g`` at ``w``.
 
-        ``grad`` is the gradient of the smooth datafit; the result is zero
-        exactly at the optimum of datafit + penalty (the KKT conditions).
+        ``grad`` is the gradient of the smooth datafit (``w`` and ``grad``
+        over ``cols``); the result is zero exactly at the optimum of
+        datafit + penalty (the KKT conditions).  Unpenalised features score
+        ``inf``: they always join the working set.
         """
-        w = np.asarray(w)
-        g = -np.asarray(grad) - self.l2 * w
-        dist = np.empty_like(g, dtype=float)
-        nz = w != 0
-        dist[nz] = np.abs(g[nz] - self.l1 * np.sign(w[nz]))
-        zero = ~nz
-        if self.positive:
-            dist[zero] = np.maximum(g[zero] - self.l1, 0.0)
-        else:
-            dist[zero] = np.maximum(np.abs(g[zero]) - self.l1, 0.0)
-        return dist
+        w = np.asarray(w, dtype=float)
+        (l1s, l2s, *_), sel = self._indexed(cols, w.shape[0])
+        out = np.empty(w.shape[0])
+        grad = np.asarray(grad, dtype=float)
+        _kernels_penalty.subdiff_distance(w, grad, l1s, l2s, self.positive, sel, out)
+        return out
 
     def dual_norm(self, z, cols=None):
-        """``max_j |z_j|`` (``max_j z_j`` when positive): the L1 dual norm."""
+        """``max_j |z_j| / f_j`` over the penalised features of ``cols``
+        (``max_j z_j`` when positive): the dual norm of the L1 part."""
         if z.size == 0:
             return 0.0
-        return float(np.max(z)) if self.positive else float(np.max(np.abs(z)))
-
-    def conjugate_l2_part(self, z):
-        """``g*(z)`` when ``l2 > 0``: ``sum_j (|z_j| - l1)_+^2 / (2 l2)``."""
-        excess = z - self.l1 if self.positive else np.abs(z) - self.l1
-        excess = np.maximum(excess, 0.0)
-        return float(np.dot(excess, excess)) / (2.0 * self.l2)
+        (_, _, inv_f, _), sel = self._indexed(cols, z.shape[0])
+        z = np.asarray(z, dtype=float)
+        return _kernels_penalty.dual_norm(z, inv_f, self.positive, sel)
 
     def __repr__(self):
+        weights = "" if self.weights is None else f", weights={self.weights!r}"
         return (
             f"{type(self).__name__}(l1={self.l1!r}, l2={self.l2!r}, "
-            f"positive={self.positive!r})"
+            f"positive={self.positive!r}{weights})"
         )
+
+
+def _scaled(level, f):
+    """``level * f`` with ``inf`` where ``f = inf`` (also for level 0)."""
+    if level > 0:
+        return level * f
+    return np.where(np.isinf(f), np.inf, 0.0)
+
+
+def _inverse(f):
+    """``1 / f`` on the penalised features (finite ``f > 0``), else 0."""
+    out = np.zeros_like(f)
+    np.divide(1.0, f, out=out, where=(f > 0) & (f < np.inf))
+    return out
 
 
 class L1(ElasticNetPenalty):

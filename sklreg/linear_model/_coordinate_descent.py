@@ -9,7 +9,7 @@ from sklearn.base import MultiOutputMixin, RegressorMixin
 from sklearn.linear_model._base import LinearModel
 from sklearn.utils import check_array
 
-from sklreg._cd.penalties import ElasticNetPenalty, GroupPenalty
+from sklreg._cd.penalties import ElasticNetPenalty
 from sklreg._cd.solver import WorkingSetSolver
 from sklreg._validation import (
     Integral,
@@ -352,10 +352,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
         factors = check_penalty_factor(self.penalty_factor, n_features)
         l1 = self.alpha * self.l1_ratio * n_samples
         l2 = self.alpha * (1.0 - self.l1_ratio) * n_samples
-        if factors is None:
-            penalty = ElasticNetPenalty(l1, l2, self.positive)
-        else:
-            penalty = GroupPenalty(l1, l2, factors, self.positive)
+        penalty = ElasticNetPenalty(l1, l2, self.positive, factors)
         solver = WorkingSetSolver(
             tol=self.tol,
             max_iter=self.max_iter,

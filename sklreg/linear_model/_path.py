@@ -196,20 +196,18 @@ def _target_path(
     w = np.zeros(shape, dtype=dtype) if w0 is None else np.array(w0, dtype=dtype)
     if positive:
         np.maximum(w, 0, out=w)
-    block = penalty_factor is not None or n_tasks is not None
+    Penalty = ElasticNetPenalty if n_tasks is None else GroupPenalty
     screen = screening and l1_ratio > 0
     xtr = l1_prev = None
     if screen:
         xtr, _ = full_xtr(datafit, w)
         # the largest useful weight: at w = 0 it is alpha_max's
-        l1_prev = GroupPenalty(1.0, 0.0, penalty_factor, positive).dual_norm(xtr)
+        l1_prev = Penalty(1.0, 0.0, weights=penalty_factor, positive=positive)
+        l1_prev = l1_prev.dual_norm(xtr)
     for i, alpha in enumerate(alphas):
         l1 = alpha * l1_ratio * n_samples
         l2 = alpha * (1.0 - l1_ratio) * n_samples
-        if block:
-            penalty = GroupPenalty(l1, l2, penalty_factor, positive)
-        else:
-            penalty = ElasticNetPenalty(l1, l2, positive)
+        penalty = Penalty(l1, l2, weights=penalty_factor, positive=positive)
         if screen:
             kept = strong_rule_mask(
                 xtr, l1, max(l1_prev, l1), w, positive, penalty_factor
