@@ -140,58 +140,6 @@ def test_layouts_give_the_same_iterates():
     assert_allclose(out[2][1], out[0][1], rtol=1e-10, atol=1e-13)
 
 
-@pytest.mark.parametrize("positive", [False, True])
-def test_active_set_cycling_reaches_the_certified_optimum(positive):
-    # glmnet's cycling (epochs on the non-zero coefficients between full
-    # epochs) ends, on every layout, at a point whose engine gap meets the
-    # target, equal to the plain loop's optimum; the gap is only checked
-    # after full epochs, so it never certifies a point the active epochs
-    # alone reached
-    X, y = _data(4, n=80, p=60)
-    yc = y - y.mean()
-    mu = X.mean(axis=0)
-    Xc = np.asfortranarray(X - mu)
-    penalty = ElasticNetPenalty(1.0, 0.3, positive)
-    layouts = (
-        QuadraticDense(Xc, yc),
-        QuadraticSparse(sp.csc_matrix(X), yc, mu),
-        QuadraticGram(Xc.T @ Xc, Xc.T @ yc, yc @ yc, X.shape[0]),
-    )
-    ref = WorkingSetSolver(tol=1e-14, max_iter=100_000).solve(layouts[0], penalty)
-    for df in layouts:
-        tol_abs = 1e-12 * df.y_norm2
-        w = np.zeros(X.shape[1])
-        state = df.init_state(w)
-        n_iter, gap, converged = df.plain_solve(
-            w, state, penalty, 10_000, 1e-10, tol_abs, False, 0, True
-        )
-        assert converged and 0 < n_iter < 10_000
-        state = df.init_state(w)
-        assert df.duality_gap(w, state, penalty, df.xtr(state)) <= 2 * tol_abs
-        assert_allclose(w, ref.coef, rtol=1e-6, atol=1e-9)
-        assert 0 < np.count_nonzero(w) < X.shape[1]
-
-
-def test_next_pass_alternates_full_and_active_epochs():
-    cols = np.arange(5, dtype=np.int64)
-    w = np.array([0.0, 1.0, 0.0, 2.0, 0.0])
-    # scikit-learn's loop: every epoch is full, the gap follows a small step
-    for small in (False, True):
-        got, full, check = _kernels_plain.next_pass(w, cols, True, small, False)
-        assert_allclose(got, cols) and full and check == small
-    # cycling: a full epoch with a large step -> the active set next
-    got, full, check = _kernels_plain.next_pass(w, cols, True, False, True)
-    assert list(got) == [1, 3] and not full and not check
-    # an active epoch with a large step -> the active set again ...
-    got, full, check = _kernels_plain.next_pass(w, cols, False, False, True)
-    assert list(got) == [1, 3] and not full and not check
-    # ... with a small step -> a full epoch, no gap check yet
-    got, full, check = _kernels_plain.next_pass(w, cols, False, True, True)
-    assert list(got) == list(cols) and full and not check
-    # a full epoch with a small step -> the gap check
-    assert _kernels_plain.next_pass(w, cols, True, True, True)[2]
-
-
 def test_an_unconverged_plain_start_hands_over_to_the_working_sets(monkeypatch):
     # budget of 2 epochs: the working-set solver continues from there and
     # reaches the same optimum as a run without the plain start

@@ -112,30 +112,6 @@ def penalty_value(w, l1s, l2s, cols):
     return value
 
 
-@njit(cache=True, nogil=True)
-def next_pass(w, all_cols, full, small, cycle):
-    """The features of the next epoch, and whether to check the gap now.
-
-    Without ``cycle``: every epoch runs over ``all_cols`` and the gap is
-    checked after each small step (scikit-learn's loop).  With ``cycle``
-    (glmnet's active-set cycling): after a full epoch that moved a
-    coefficient by more than the step rule allows, epochs run over the
-    non-zero coefficients only, until a small step; then a full epoch again,
-    and the gap is checked only after a full epoch with a small step.
-    Returns ``(cols, full, check_gap)``.
-    """
-    if not cycle:
-        return all_cols, True, small
-    if small:
-        # converged on the active set: a full epoch next; after a full one,
-        # the gap
-        return all_cols, True, full
-    active = all_cols[w[all_cols] != 0.0]
-    if active.shape[0] == 0 or active.shape[0] == all_cols.shape[0]:
-        return all_cols, True, False
-    return active, False, False
-
-
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def _dense_correlations(X, R, xtr):
     # xtr = X.T @ R ; returns R @ R
@@ -154,10 +130,9 @@ def _dense_correlations(X, R, xtr):
 @njit(cache=True, nogil=True)
 def plain_solve_dense(
     X, w, R, sq_norms, l1, l2, l1s, l2s, positive, max_epochs, tol, tol_abs, random,
-    seed, cycle,
+    seed,
 ):  # fmt: skip
-    """scikit-learn's CD loop on dense Fortran-ordered ``X`` (residual ``R``),
-    or glmnet's active-set cycling on it when ``cycle`` (:func:`next_pass`).
+    """scikit-learn's CD loop on dense Fortran-ordered ``X`` (residual ``R``).
 
     Returns ``(epochs, gap, converged)``; ``gap`` is ``inf`` when the run
     ended without a gap evaluation at its last epoch.
@@ -169,13 +144,11 @@ def plain_solve_dense(
     gap = gap_from_correlations(w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, ws)
     if gap <= tol_abs:
         return 0, gap, True
-    cols, full = ws, True
     for epoch in range(max_epochs):
         _, small = cd_epochs_dense(
-            X, w, R, sq_norms, l1s, l2s, positive, cols, 1, tol, random, seed + epoch
+            X, w, R, sq_norms, l1s, l2s, positive, ws, 1, tol, random, seed + epoch
         )
-        cols, full, check = next_pass(w, ws, full, small, cycle)
-        if check:
+        if small:
             rr = _dense_correlations(X, R, xtr)
             gap = gap_from_correlations(
                 w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, ws
@@ -190,7 +163,7 @@ def plain_solve_dense(
 @njit(cache=True, nogil=True)
 def plain_solve_gram(
     G, q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, max_epochs, tol,
-    tol_abs, random, seed, cycle,
+    tol_abs, random, seed,
 ):  # fmt: skip
     """The same loop on the Gram form (``H = G @ w``, ``X^T r = q - H``)."""
     p = G.shape[0]
@@ -199,13 +172,11 @@ def plain_solve_gram(
     gap = _gram_gap(q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, ws, xtr)
     if gap <= tol_abs:
         return 0, gap, True
-    cols, full = ws, True
     for epoch in range(max_epochs):
         _, small = cd_epochs_gram(
-            G, q, w, H, l1s, l2s, positive, cols, 1, tol, random, seed + epoch
+            G, q, w, H, l1s, l2s, positive, ws, 1, tol, random, seed + epoch
         )
-        cols, full, check = next_pass(w, ws, full, small, cycle)
-        if check:
+        if small:
             gap = _gram_gap(
                 q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, ws, xtr
             )
@@ -276,7 +247,6 @@ def plain_solve_sparse(
     random,
     seed,
     scaled,
-    cycle,
 ):
     """The same loop on CSC ``X`` centred implicitly (``cd_epochs_sparse``'s
     state: the true residual is ``R + aux[0] * v``)."""
@@ -287,7 +257,6 @@ def plain_solve_sparse(
     gap = gap_from_correlations(w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, ws)
     if gap <= tol_abs:
         return 0, gap, True
-    cols, full = ws, True
     for epoch in range(max_epochs):
         _, small = cd_epochs_sparse(
             data,
@@ -302,15 +271,14 @@ def plain_solve_sparse(
             l1s,
             l2s,
             positive,
-            cols,
+            ws,
             1,
             tol,
             random,
             seed + epoch,
             scaled,
         )
-        cols, full, check = next_pass(w, ws, full, small, cycle)
-        if check:
+        if small:
             rr = _sparse_correlations(
                 data, indices, indptr, col_means, v, R, aux, scaled, xtr
             )

@@ -165,12 +165,9 @@ class QuadraticDense(_Quadratic):
         sparse and Gram storage of the same data make the same choices)."""
         return self.X.shape[0] * self.n_features
 
-    def plain_solve(
-        self, w, R, penalty, max_epochs, tol, tol_abs, random, seed, cycle=False
-    ):
-        """scikit-learn's CD loop in one compiled call (see ``_kernels_plain``;
-        glmnet's active-set cycling when ``cycle``): ``(epochs, gap,
-        converged)``; ``w`` and ``R`` are updated in place."""
+    def plain_solve(self, w, R, penalty, max_epochs, tol, tol_abs, random, seed):
+        """scikit-learn's CD loop in one compiled call (see ``_kernels_plain``):
+        ``(epochs, gap, converged)``; ``w`` and ``R`` are updated in place."""
         return _kernels_plain.plain_solve_dense(
             self.X,
             w,
@@ -185,7 +182,6 @@ class QuadraticDense(_Quadratic):
             tol_abs,
             random,
             seed,
-            cycle,
         )
 
     def xtr(self, R, cols=None):
@@ -304,9 +300,7 @@ class QuadraticSparse(_Quadratic):
         sparse and Gram storage of the same data make the same choices)."""
         return self.X.shape[0] * self.n_features
 
-    def plain_solve(
-        self, w, state, penalty, max_epochs, tol, tol_abs, random, seed, cycle=False
-    ):
+    def plain_solve(self, w, state, penalty, max_epochs, tol, tol_abs, random, seed):
         """scikit-learn's CD loop in one compiled call (see ``_kernels_plain``)."""
         R, aux = state
         return _kernels_plain.plain_solve_sparse(
@@ -329,7 +323,6 @@ class QuadraticSparse(_Quadratic):
             random,
             seed,
             self.row_scaled,
-            cycle,
         )
 
     def residual(self, state):
@@ -414,9 +407,7 @@ class QuadraticGram(_Quadratic):
         the rows of the X behind ``G``), as the column layouts report it."""
         return self.n_samples * self.n_features
 
-    def plain_solve(
-        self, w, H, penalty, max_epochs, tol, tol_abs, random, seed, cycle=False
-    ):
+    def plain_solve(self, w, H, penalty, max_epochs, tol, tol_abs, random, seed):
         """scikit-learn's CD loop in one compiled call (see ``_kernels_plain``)."""
         return _kernels_plain.plain_solve_gram(
             self.G,
@@ -434,7 +425,6 @@ class QuadraticGram(_Quadratic):
             tol_abs,
             random,
             seed,
-            cycle,
         )
 
     def xtr(self, H, cols=None):

@@ -15,7 +15,6 @@ with ``W`` of shape ``(n_features, n_tasks)`` for the multi-task models, or
 import numpy as np
 
 from sklreg._cd import _kernels_multitask as _k
-from sklreg._cd import _kernels_plain
 
 
 def _as2d(a):
@@ -40,34 +39,23 @@ class _Block:
         n_tasks = 1 if self.y_ndim == 1 else self.n_tasks
         return self.n_samples * self.n_features * n_tasks
 
-    def plain_solve(
-        self, w, state, penalty, max_epochs, tol, tol_abs, random, seed, cycle=False
-    ):
+    def plain_solve(self, w, state, penalty, max_epochs, tol, tol_abs, random, seed):
         """scikit-learn's loop: epochs over every feature, the duality gap
         before the first and after each epoch whose largest coefficient
         change is at most ``tol`` times the largest coefficient; stop at
         ``gap <= tol_abs``.  Returns ``(epochs, gap, converged)`` (``gap``
         is ``inf`` when the last epoch had no gap evaluation), as
-        ``_kernels_plain``'s compiled loops for the plain datafits, and
-        with their active-set cycling when ``cycle``
-        (``_kernels_plain.next_pass``: a row is active when non-zero)."""
-        all_cols = np.arange(self.n_features, dtype=np.int64)
+        ``_kernels_plain``'s compiled loops for the plain datafits."""
+        cols = np.arange(self.n_features, dtype=np.int64)
         gap = self.duality_gap(w, state, penalty, self.xtr(state))
         if gap <= tol_abs:
             return 0, gap, True
-        cols, full = all_cols, True
         for epoch in range(max_epochs):
             _, small = self.run_epochs(
                 w, state, penalty, cols, 1, tol, random, seed + epoch
             )
-            check = small
-            if cycle:
-                active = np.any(_as2d(w) != 0, axis=1).astype(np.float64)
-                cols, full, check = _kernels_plain.next_pass(
-                    active, all_cols, full, small, cycle
-                )
             gap = np.inf
-            if check:
+            if small:
                 gap = self.duality_gap(w, state, penalty, self.xtr(state))
                 if gap <= tol_abs:
                     return epoch + 1, gap, True

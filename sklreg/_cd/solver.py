@@ -97,10 +97,6 @@ class WorkingSetSolver:
         (up to ``max_iter``).  The strong-rule subproblems of a path, whose
         features are already the working set (glmnet's active set), take
         100: plain epochs there cost less than working sets on top of them.
-    cycle_active : bool, default=False
-        Run the plain loop with glmnet's active-set cycling (epochs over the
-        non-zero coefficients between full epochs) instead of scikit-learn's
-        epochs over every feature.
     stopping : {"gap", "coef"}, default="gap"
     warn : bool, default=True
         Emit a :class:`~sklearn.exceptions.ConvergenceWarning` when
@@ -122,7 +118,6 @@ class WorkingSetSolver:
         screening=True,
         plain_start=True,
         plain_epochs=0,
-        cycle_active=False,
     ):
         self.tol = tol
         self.max_iter = max_iter
@@ -137,7 +132,6 @@ class WorkingSetSolver:
         self.screening = screening
         self.plain_start = plain_start
         self.plain_epochs = plain_epochs
-        self.cycle_active = cycle_active
 
     def with_params(self, **params):
         """A copy of this solver with some parameters changed."""
@@ -192,9 +186,8 @@ class WorkingSetSolver:
         if budget > 0:
             # a small problem: first scikit-learn's loop in one compiled call
             n_iter, gap, converged = datafit.plain_solve(
-                w, state, penalty, budget, self.tol, tol_abs, random, seed,
-                self.cycle_active,
-            )  # fmt: skip
+                w, state, penalty, budget, self.tol, tol_abs, random, seed
+            )
             if converged:
                 return SolverResult(w, float(gap), int(n_iter), True)
             seed += n_iter
