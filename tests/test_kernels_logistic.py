@@ -1,0 +1,139 @@
+"""Each logistic kernel against a plain numpy reference."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+
+from sklreg._cd import _kernels_logistic as k
+
+
+def _soft(z, l1):
+    return np.sign(z) * max(abs(z) - l1, 0.0)
+
+
+def reference_quadratic_cd(X, w, b, u, h, l1s, l2s, ws, fit_intercept, epochs):
+    """Plain numpy: intercept Newton step, then one coordinate at a time."""
+    w, u = w.copy(), u.copy()
+    for _ in range(epochs):
+        if fit_intercept and h.sum() > 0:
+            db = -u.sum() / h.sum()
+            b += db
+            u += db * h
+        for j in ws:
+            a = X[:, j] @ (h * X[:, j])
+            if a + l2s[j] == 0:
+                continue
+            z = a * w[j] - X[:, j] @ u
+            new = 0.0 if np.isinf(l1s[j]) else _soft(z, l1s[j]) / (a + l2s[j])
+            u += (new - w[j]) * h * X[:, j]
+            w[j] = new
+    return w, b, u
+
+
+@pytest.fixture
+def problem():
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 8)
+    X[:, 3] = 0.0  # a zero column: skipped without an L2 part
+    X = np.asfortranarray(X)
+    p = rng.uniform(0.05, 0.95, 40)
+    y = (rng.uniform(size=40) < 0.5).astype(float)
+    s = rng.uniform(0.5, 2.0, 40)
+    u = s * (p - y)
+    h = s * p * (1 - p)
+    l1s = np.array([0.5, 0.0, 2.0, 0.5, np.inf, 0.1, 0.5, 1.0])
+    l2s = np.array([0.1, 0.0, 0.0, 0.0, np.inf, 1.0, 0.0, 0.3])
+    w = rng.randn(8) * 0.1
+    w[4] = 0.0
+    return X, w, u, h, l1s, l2s
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_quadratic_cd_matches_numpy(problem, fit_intercept, layout):
+    X, w, u, h, l1s, l2s = problem
+    ws = np.array([0, 1, 2, 3, 4, 5, 7])
+    w_ref, b_ref, u_ref = reference_quadratic_cd(
+        X, w, 0.3, u, h, l1s, l2s, ws, fit_intercept, 3
+    )
+    w_k, b_k, u_k = w.copy(), np.array([0.3]), u.copy()
+    args = (w_k, b_k, u_k, h, l1s, l2s, ws, fit_intercept, 3, 0.0)
+    if layout == "dense":
+        n_epochs = k.quadratic_cd_dense(X, *args)
+    else:
+        Xs = sp.csc_matrix(X)
+        n_epochs = k.quadratic_cd_sparse(Xs.data, Xs.indices, Xs.indptr, *args)
+    assert n_epochs == 3
+    np.testing.assert_allclose(w_k, w_ref, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(b_k[0], b_ref, rtol=1e-12)
+    np.testing.assert_allclose(u_k, u_ref, rtol=1e-10, atol=1e-13)
+    assert w_k[4] == 0.0  # excluded feature stays out
+    assert w_k[6] == w[6]  # not in the working set: untouched
+
+
+def test_quadratic_cd_solves_the_model(problem):
+    """Run to convergence: the KKT conditions of the quadratic model hold."""
+    X, w, u0, h, l1s, l2s = problem
+    ws = np.array([0, 1, 2, 5, 7])
+    w_k, b_k, u_k = w.copy(), np.array([0.0]), u0.copy()
+    k.quadratic_cd_dense(X, w_k, b_k, u_k, h, l1s, l2s, ws, True, 10_000, 1e-30)
+    # u = u0 + h * dz with dz = X dw + db
+    dz = X @ (w_k - w) + b_k[0]
+    np.testing.assert_allclose(u_k, u0 + h * dz, atol=1e-12)
+    assert abs(u_k.sum()) < 1e-10
+    grad = X[:, ws].T @ u_k + l2s[ws] * w_k[ws]
+    nz = w_k[ws] != 0
+    np.testing.assert_allclose(grad[nz], -l1s[ws][nz] * np.sign(w_k[ws][nz]), atol=1e-9)
+    assert np.all(np.abs(grad[~nz]) <= l1s[ws][~nz] + 1e-9)
+
+
+def test_quadratic_cd_stops_on_tol(problem):
+    X, w, u, h, l1s, l2s = problem
+    ws = np.arange(8)
+    n = k.quadratic_cd_dense(
+        X, w.copy(), np.zeros(1), u.copy(), h, l1s, l2s, ws, True, 500, 1e-6
+    )
+    assert 1 < n < 500
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_products_match_numpy(dtype):
+    rng = np.random.RandomState(1)
+    X = np.asfortranarray(rng.randn(30, 7).astype(dtype))
+    Xs = sp.csc_matrix(X * (rng.uniform(size=X.shape) < 0.4))
+    v, w = rng.randn(30), rng.randn(7)
+    cols = np.array([0, 2, 3, 6])
+    for A, xt, xd, args in [
+        (X, k.xt_dot_dense, k.x_dot_dense, (X,)),
+        (
+            Xs.toarray(),
+            k.xt_dot_sparse,
+            k.x_dot_sparse,
+            (Xs.data, Xs.indices, Xs.indptr),
+        ),
+    ]:
+        A = A.astype(np.float64)
+        out = np.empty(cols.size)
+        xt(*args, v, cols, out)
+        np.testing.assert_allclose(out, A[:, cols].T @ v, rtol=1e-5)
+        out = np.empty(30)
+        xd(*args, w, cols, out)
+        np.testing.assert_allclose(out, A[:, cols] @ w[cols], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("l1, l2", [(1.0, 0.0), (0.0, 1.0), (0.7, 0.3), (5.0, 0.01)])
+def test_best_common_shift_matches_scalar_minimiser(l1, l2):
+    rng = np.random.RandomState(2)
+    W = rng.randn(6, 3) * 2
+    out = np.empty(6)
+    k.best_common_shift(W, l1, l2, out)
+    for j in range(6):
+
+        def cost(c, row=W[j]):
+            return l1 * np.abs(row - c).sum() + 0.5 * l2 * ((row - c) ** 2).sum()
+
+        ref = minimize_scalar(
+            cost, bounds=(-10, 10), method="bounded", options={"xatol": 1e-12}
+        )
+        assert cost(out[j]) <= cost(ref.x) + 1e-9
