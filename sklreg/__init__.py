@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "ElasticNet": "sklreg.linear_model",
     "Lasso": "sklreg.linear_model",
+    "LogisticRegression": "sklreg.linear_model",
     "Ridge": "sklreg.linear_model",
     "ElasticNetCV": "sklreg.linear_model",
     "LassoCV": "sklreg.linear_model",

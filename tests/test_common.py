@@ -17,7 +17,10 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sklreg
 
-ESTIMATORS = [cls() for cls in public_estimator_classes()]
+# instances beyond the defaults whose code paths deserve the whole suite
+EXTRA_INSTANCES = [sklreg.LogisticRegression(l1_ratio=1)]
+
+ESTIMATORS = [cls() for cls in public_estimator_classes()] + EXTRA_INSTANCES
 
 
 def _estimator_classes_defined_in_sklreg():

@@ -10,9 +10,11 @@ One prox-Newton step replaces the loss around the current linear predictor
 per-sample gradient ``u = g + h * dz`` (updated in place), so that a
 coordinate's model gradient is ``X[:, j] @ u`` and its curvature
 ``X[:, j] @ (h * X[:, j])``.  The intercept is a coordinate of its own,
-unpenalised, with the exact Newton step ``db = -sum(u) / sum(h)``: the
-logistic loss cannot be centred away as the squared loss can, and sparse X
-is never centred or densified.
+unpenalised, with the exact Newton step ``db = -sum(u) / sum(h)``, kept at
+its optimum as the coefficients move (CD on the ``h``-centred columns,
+whose centring changes with every model: the logistic loss cannot be
+centred once and for all as the squared loss is); sparse X is never
+centred or densified.
 
 The penalty is given per feature, ``l1s[j] |w_j| + l2s[j] / 2 w_j^2``
 (``inf`` for a feature excluded from the model: its coefficient stays 0).
@@ -44,28 +46,44 @@ def quadratic_cd_dense(
 
     ``w`` (the coefficients, float64), ``intercept`` (an array of one
     float64) and ``u`` (the model's per-sample gradient) are updated in
-    place.  An epoch first takes the intercept's Newton step (when
-    ``fit_intercept``), then visits ``ws`` in order.  Stops after
-    ``max_epochs`` or once an epoch's largest ``curvature * step^2`` (twice
-    the model decrease it bought) is at most ``tol``.  Returns the epochs
-    run.
+    place.  With ``fit_intercept`` the intercept is kept at its optimum for
+    the current ``w``: an epoch starts with its Newton step ``db =
+    -sum(u) / sum(h)``, and each coordinate step moves it along (``db =
+    -dw_j mu_j``, ``mu_j`` the ``h``-weighted mean of ``X[:, j]``), which is
+    CD on the ``h``-centred columns: without it a column of large mean
+    couples with the intercept and CD crawls.  Stops after ``max_epochs``
+    or once an epoch's largest ``curvature * step^2`` (twice the model
+    decrease it bought) is at most ``tol`` times the first epoch's (a
+    relative rule: the steps shrink with the outer iterations, and the
+    inner solve must keep pace for prox-Newton to converge fast).  Returns
+    the epochs run.
     """
     n_samples = X.shape[0]
     n_ws = ws.shape[0]
-    # hdiag[k] = X[:, ws[k]] @ (h * X[:, ws[k]])
-    hdiag = np.empty(n_ws)
-    for k in range(n_ws):
-        j = ws[k]
-        acc = 0.0
-        for i in range(n_samples):
-            acc += h[i] * X[i, j] * X[i, j]
-        hdiag[k] = acc
     h_sum = 0.0
     for i in range(n_samples):
         h_sum += h[i]
+    centre = fit_intercept and h_sum > 0.0
+    # mu[k] = h @ X[:, j] / sum(h); hdiag[k] = h @ (X[:, j] - mu[k])**2
+    mu = np.zeros(n_ws)
+    hdiag = np.empty(n_ws)
+    for k in range(n_ws):
+        j = ws[k]
+        if centre:
+            acc = 0.0
+            for i in range(n_samples):
+                acc += h[i] * X[i, j]
+            mu[k] = acc / h_sum
+        m = mu[k]
+        acc = 0.0
+        for i in range(n_samples):
+            d = X[i, j] - m
+            acc += h[i] * d * d
+        hdiag[k] = acc
+    first_step = 0.0
     for epoch in range(max_epochs):
         max_step = 0.0
-        if fit_intercept and h_sum > 0.0:
+        if centre:
             # db = -sum(u) / sum(h); u += db * h
             acc = 0.0
             for i in range(n_samples):
@@ -81,7 +99,7 @@ def quadratic_cd_dense(
             denom = a + l2s[j]
             if denom == 0.0:
                 continue
-            # grad = X[:, j] @ u
+            # grad = (X[:, j] - mu) @ u  (sum(u) = 0 when centred)
             grad = 0.0
             for i in range(n_samples):
                 grad += X[i, j] * u[i]
@@ -90,11 +108,15 @@ def quadratic_cd_dense(
             if new != old:
                 delta = new - old
                 w[j] = new
-                # u += delta * h * X[:, j]
+                m = mu[k]
+                intercept[0] -= delta * m
+                # u += delta * h * (X[:, j] - mu)
                 for i in range(n_samples):
-                    u[i] += delta * h[i] * X[i, j]
+                    u[i] += delta * h[i] * (X[i, j] - m)
                 max_step = max(max_step, a * delta * delta)
-        if max_step <= tol:
+        if epoch == 0:
+            first_step = max_step
+        if max_step <= tol * first_step:
             return epoch + 1
     return max_epochs
 
@@ -117,25 +139,45 @@ def quadratic_cd_sparse(
 ):
     """:func:`quadratic_cd_dense` for CSC ``X`` (``data, indices, indptr``).
 
-    A coordinate step touches only its column's non-zeros; the intercept's
-    step touches every sample (``O(n)``, as one dense column).
+    A coordinate step touches only its column's non-zeros: the centring
+    part of ``u``'s update, ``-dw_j mu_j h``, is accumulated in a scalar
+    ``c`` (the true ``u`` is ``u - c h``, formed at each epoch's intercept
+    step), so X is never centred or densified.
     """
     n_samples = u.shape[0]
     n_ws = ws.shape[0]
-    hdiag = np.empty(n_ws)
-    for k in range(n_ws):
-        j = ws[k]
-        acc = 0.0
-        for t in range(indptr[j], indptr[j + 1]):
-            x = data[t]
-            acc += h[indices[t]] * x * x
-        hdiag[k] = acc
     h_sum = 0.0
     for i in range(n_samples):
         h_sum += h[i]
+    centre = fit_intercept and h_sum > 0.0
+    mu = np.zeros(n_ws)
+    hx = np.zeros(n_ws)
+    hdiag = np.empty(n_ws)
+    for k in range(n_ws):
+        j = ws[k]
+        start, stop = indptr[j], indptr[j + 1]
+        if centre:
+            acc = 0.0
+            for t in range(start, stop):
+                acc += h[indices[t]] * data[t]
+            hx[k] = acc
+            mu[k] = acc / h_sum
+        m = mu[k]
+        # h @ (x - mu)^2: the non-zeros, then mu^2 times the other rows' h
+        acc = 0.0
+        h_nz = 0.0
+        for t in range(start, stop):
+            i = indices[t]
+            d = data[t] - m
+            acc += h[i] * d * d
+            h_nz += h[i]
+        acc += m * m * max(h_sum - h_nz, 0.0)
+        hdiag[k] = acc
+    first_step = 0.0
     for epoch in range(max_epochs):
         max_step = 0.0
-        if fit_intercept and h_sum > 0.0:
+        c = 0.0
+        if centre:
             acc = 0.0
             for i in range(n_samples):
                 acc += u[i]
@@ -151,19 +193,28 @@ def quadratic_cd_sparse(
             if denom == 0.0:
                 continue
             start, stop = indptr[j], indptr[j + 1]
+            # grad = X[:, j] @ (u - c h)
             grad = 0.0
             for t in range(start, stop):
                 grad += data[t] * u[indices[t]]
+            grad -= c * hx[k]
             old = w[j]
             new = penalised_newton_update(a * old - grad, l1s[j], denom)
             if new != old:
                 delta = new - old
                 w[j] = new
+                intercept[0] -= delta * mu[k]
                 for t in range(start, stop):
                     i = indices[t]
                     u[i] += delta * h[i] * data[t]
+                c += delta * mu[k]
                 max_step = max(max_step, a * delta * delta)
-        if max_step <= tol:
+        if c != 0.0:
+            for i in range(n_samples):
+                u[i] -= c * h[i]
+        if epoch == 0:
+            first_step = max_step
+        if max_step <= tol * first_step:
             return epoch + 1
     return max_epochs
 
@@ -260,3 +311,183 @@ def _shift_cost(vals, c, l1, l2):
         d = vals[k] - c
         cost += l1 * abs(d) + 0.5 * l2 * d * d
     return cost
+
+
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def multinomial_cd_dense(
+    X, W, b, G, P, s, D, m, l1s, l2s, ws, fit_intercept, max_epochs, tol
+):
+    """CD epochs on the joint quadratic model of the multinomial loss.
+
+    The model of the loss in ``D = X dW^T + db`` (shape ``(n, K)``) is
+
+        sum_ik G_ik D_ik + 1/2 sum_i s_i (sum_k P_ik D_ik^2 - m_i^2),
+        m_i = sum_k P_ik D_ik,
+
+    the full Hessian, classes coupled (one class at a time would be blind to
+    that coupling and converge linearly).  Its per-sample gradient is ``u_ik
+    = G_ik + s_i P_ik (D_ik - m_i)``; along a single-class direction ``d``
+    the curvature is ``sum_i s_i P_ik (1 - P_ik) d_i^2``.  Coordinates are
+    the intercepts (Newton steps, when ``fit_intercept``) and the pairs
+    ``(k, j)``, ``j`` in ``ws``, each along the column centred by the
+    class's Hessian weights (the intercept follows, as in
+    :func:`quadratic_cd_dense`).  ``W`` (``(K, n_features)``), ``b``, ``D``
+    and ``m`` are updated in place; ``D`` and ``m`` start at zero for the
+    model's centre.  Stops as :func:`quadratic_cd_dense`.  Returns the
+    epochs run.
+    """
+    n_samples, K = P.shape
+    n_ws = ws.shape[0]
+    hsum = np.zeros(K)
+    for k in range(K):
+        for i in range(n_samples):
+            hsum[k] += s[i] * P[i, k] * (1.0 - P[i, k])
+    mu = np.zeros((K, n_ws))
+    hdiag = np.empty((K, n_ws))
+    for k in range(K):
+        centre = fit_intercept and hsum[k] > 0.0
+        for t in range(n_ws):
+            j = ws[t]
+            if centre:
+                acc = 0.0
+                for i in range(n_samples):
+                    acc += s[i] * P[i, k] * (1.0 - P[i, k]) * X[i, j]
+                mu[k, t] = acc / hsum[k]
+            c = mu[k, t]
+            acc = 0.0
+            for i in range(n_samples):
+                d = X[i, j] - c
+                acc += s[i] * P[i, k] * (1.0 - P[i, k]) * d * d
+            hdiag[k, t] = acc
+    first_step = 0.0
+    for epoch in range(max_epochs):
+        max_step = 0.0
+        if fit_intercept:
+            for k in range(K):
+                if hsum[k] == 0.0:
+                    continue
+                acc = 0.0
+                for i in range(n_samples):
+                    acc += G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i])
+                delta = -acc / hsum[k]
+                b[k] += delta
+                for i in range(n_samples):
+                    D[i, k] += delta
+                    m[i] += delta * P[i, k]
+                max_step = max(max_step, hsum[k] * delta * delta)
+        for t in range(n_ws):
+            j = ws[t]
+            for k in range(K):
+                a = hdiag[k, t]
+                denom = a + l2s[j]
+                if denom == 0.0:
+                    continue
+                c = mu[k, t]
+                # grad = (X[:, j] - c) @ u[:, k]
+                grad = 0.0
+                for i in range(n_samples):
+                    u = G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i])
+                    grad += (X[i, j] - c) * u
+                old = W[k, j]
+                new = penalised_newton_update(a * old - grad, l1s[j], denom)
+                if new != old:
+                    delta = new - old
+                    W[k, j] = new
+                    b[k] -= delta * c
+                    for i in range(n_samples):
+                        dd = delta * (X[i, j] - c)
+                        D[i, k] += dd
+                        m[i] += dd * P[i, k]
+                    max_step = max(max_step, a * delta * delta)
+        if epoch == 0:
+            first_step = max_step
+        if max_step <= tol * first_step:
+            return epoch + 1
+    return max_epochs
+
+
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def multinomial_cd_sparse(
+    data,
+    indices,
+    indptr,
+    W,
+    b,
+    G,
+    P,
+    s,
+    D,
+    m,
+    l1s,
+    l2s,
+    ws,
+    fit_intercept,
+    max_epochs,
+    tol,
+):
+    """:func:`multinomial_cd_dense` for CSC ``X``.
+
+    A coordinate step touches its column's non-zeros only, so the columns
+    are not centred here (the intercepts' Newton steps, ``O(n K)`` once per
+    epoch, do that job); X is never densified.
+    """
+    n_samples, K = P.shape
+    n_ws = ws.shape[0]
+    hsum = np.zeros(K)
+    for k in range(K):
+        for i in range(n_samples):
+            hsum[k] += s[i] * P[i, k] * (1.0 - P[i, k])
+    hdiag = np.empty((K, n_ws))
+    for k in range(K):
+        for t in range(n_ws):
+            j = ws[t]
+            acc = 0.0
+            for q in range(indptr[j], indptr[j + 1]):
+                i = indices[q]
+                x = data[q]
+                acc += s[i] * P[i, k] * (1.0 - P[i, k]) * x * x
+            hdiag[k, t] = acc
+    first_step = 0.0
+    for epoch in range(max_epochs):
+        max_step = 0.0
+        if fit_intercept:
+            for k in range(K):
+                if hsum[k] == 0.0:
+                    continue
+                acc = 0.0
+                for i in range(n_samples):
+                    acc += G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i])
+                delta = -acc / hsum[k]
+                b[k] += delta
+                for i in range(n_samples):
+                    D[i, k] += delta
+                    m[i] += delta * P[i, k]
+                max_step = max(max_step, hsum[k] * delta * delta)
+        for t in range(n_ws):
+            j = ws[t]
+            start, stop = indptr[j], indptr[j + 1]
+            for k in range(K):
+                a = hdiag[k, t]
+                denom = a + l2s[j]
+                if denom == 0.0:
+                    continue
+                grad = 0.0
+                for q in range(start, stop):
+                    i = indices[q]
+                    grad += data[q] * (G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i]))
+                old = W[k, j]
+                new = penalised_newton_update(a * old - grad, l1s[j], denom)
+                if new != old:
+                    delta = new - old
+                    W[k, j] = new
+                    for q in range(start, stop):
+                        i = indices[q]
+                        dd = delta * data[q]
+                        D[i, k] += dd
+                        m[i] += dd * P[i, k]
+                    max_step = max(max_step, a * delta * delta)
+        if epoch == 0:
+            first_step = max_step
+        if max_step <= tol * first_step:
+            return epoch + 1
+    return max_epochs

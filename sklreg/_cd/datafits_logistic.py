@@ -126,6 +126,36 @@ class Design:
             self.X, w, intercept, u, h, l1s, l2s, ws, fit_intercept, epochs, tol
         )
 
+    def multinomial_cd(self, W, b, G, P, s, l1s, l2s, ws, fit_intercept, epochs, tol):
+        """CD epochs on the joint multinomial model (``_kernels_logistic``)."""
+        D = np.zeros_like(P)
+        m = np.zeros(P.shape[0])
+        G = np.ascontiguousarray(G)
+        P = np.ascontiguousarray(P)
+        if self.sparse:
+            X = self.X
+            return _k.multinomial_cd_sparse(
+                X.data,
+                X.indices,
+                X.indptr,
+                W,
+                b,
+                G,
+                P,
+                s,
+                D,
+                m,
+                l1s,
+                l2s,
+                ws,
+                fit_intercept,
+                epochs,
+                tol,
+            )
+        return _k.multinomial_cd_dense(
+            self.X, W, b, G, P, s, D, m, l1s, l2s, ws, fit_intercept, epochs, tol
+        )
+
     def gram_weighted(self, cols, s):
         """``X[:, cols]^T diag(s) X[:, cols]`` (small: a few columns)."""
         Xc = self.X[:, cols]
@@ -260,6 +290,14 @@ class _LogisticLoss:
         n_features)``.
         """
         primal = self.value(Z) + penalty.value(W)
+        if self.fit_intercept:
+            # dual point of the intercept-optimal shift of Z: in the simplex,
+            # and sum_i theta_ik = 0 up to rounding (the projection below
+            # then moves P by rounding errors only)
+            shifted = self._intercept_shift(Z)
+            if shifted is not None:
+                P = self.probabilities(shifted)
+                grad = self.gradient(self.sample_gradient(P))
         P_dual = P
         theta = -self.sample_gradient(P)
         # X^T theta for every feature, shape (n_rows, n_features)
@@ -284,6 +322,30 @@ class _LogisticLoss:
             P_dual = (1.0 - alpha) * self.Y + alpha * P_dual
         dual = float(self.s @ self.entropy(P_dual)) - conj
         return max(primal - dual, 0.0)
+
+    def _intercept_shift(self, Z, max_iter=50):
+        """``Z + gamma`` with ``gamma`` minimising the loss over the
+        intercepts (safeguarded Newton, one row at a time), or None when
+        ``Z`` already is intercept-optimal to rounding."""
+        scale = 1e-13 * self.weight_sum
+        G = self.sample_gradient(self.probabilities(Z))
+        if np.abs(G.sum(axis=0)).max() <= scale:
+            return None
+        Z = Z.copy()
+        for _ in range(max_iter):
+            worst = 0.0
+            for k in range(self.n_rows):
+                P = self.probabilities(Z)
+                g = float(self.s @ (P[:, k] - self.Y[:, k]))
+                hess = float(self.hessian_weights(P, k).sum())
+                worst = max(worst, abs(g))
+                if abs(g) <= scale:
+                    continue
+                step = -g / hess if hess > 0 else -np.sign(g)
+                Z[:, k] += np.clip(step, -5.0, 5.0)
+            if worst <= scale:
+                break
+        return Z
 
     def _project(self, P, theta, xt_theta, free):
         """Impose ``A^T theta = 0`` (``A = [1, X_free]``) by an ``s``-weighted

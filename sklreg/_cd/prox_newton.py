@@ -7,19 +7,24 @@ It minimises ``P(W, b) = sum_i s_i l(z_i, y_i) + penalty(W)`` (see
    stop when the gap is at most ``tol * sum_i s_i`` (or, without any
    penalised feature, when the largest gradient entry is at most ``tol *
    sum_i s_i``: scikit-learn's lbfgs criterion on the mean loss);
-2. for each row ``k`` of ``W`` in turn (one row for the binomial loss, each
-   class for the multinomial loss, the other classes fixed: glmnet's
-   cycling), build the quadratic model of the loss in row ``k`` with
-   Hessian weights ``s p_k (1 - p_k)``;
+2. build the quadratic model of the loss: for the binomial loss, Hessian
+   weights ``s p (1 - p)``; for the multinomial loss, the joint model of
+   all classes with the full Hessian (classes coupled, ``s_i (diag(P_i) -
+   P_i P_i^T)``).  Cycling over the classes, one class's model at a time
+   (glmnet's way), was tried first: it converges linearly, badly so with
+   an L1 penalty, since each class is blind to the others' moves;
 3. pick a working set: the features ranked by their distance to the
-   subdifferential of the penalty, at least twice the support, with every
-   unpenalised feature in (the whole feature set when there is no L1 part:
-   the solution is then dense anyway);
-4. minimise model + penalty over the working set by a few coordinate-descent
-   epochs (the intercept has its own Newton step), from the current point;
-5. backtrack on the true objective (Armijo, from step 1, halving) along
+   subdifferential of the penalty (the largest over the classes), at least
+   twice the support, with every unpenalised feature in (the whole feature
+   set when there is no L1 part: the solution is then dense anyway);
+4. minimise model + penalty over the working set by coordinate-descent
+   epochs (the intercepts have their own Newton steps), from the current
+   point, until the epochs' steps are ``inner_tol`` (relative) small;
+5. backtrack on the true objective (Armijo, from the full step, halving) along
    the direction found: the objective never increases, which keeps
-   separable data (where the optimum runs away as ``C`` grows) safe.
+   separable data (where the optimum runs away as ``C`` grows) safe;
+6. multinomial: give each feature the common shift of its class
+   coefficients that minimises the penalty (the loss does not see it).
 
 ``n_iter`` counts outer steps; a :class:`~sklearn.exceptions.
 ConvergenceWarning` is emitted when ``max_iter`` ends the run first.
@@ -77,6 +82,10 @@ class ProxNewtonSolver:
         Maximal number of outer (prox-Newton) steps.
     max_epochs : int, default=100
         Coordinate-descent epochs per quadratic model at most.
+    inner_tol : float, default=1e-8
+        The epochs on a quadratic model stop once an epoch's largest
+        ``curvature * step^2`` is at most ``inner_tol`` times the first
+        epoch's.
     ws_start : int, default=10
         Smallest working-set size.
     max_backtrack : int, default=40
@@ -92,6 +101,7 @@ class ProxNewtonSolver:
         tol=1e-4,
         max_iter=100,
         max_epochs=100,
+        inner_tol=1e-8,
         ws_start=10,
         max_backtrack=40,
         verbose=0,
@@ -100,6 +110,7 @@ class ProxNewtonSolver:
         self.tol = tol
         self.max_iter = max_iter
         self.max_epochs = max_epochs
+        self.inner_tol = inner_tol
         self.ws_start = ws_start
         self.max_backtrack = max_backtrack
         self.verbose = verbose
@@ -146,14 +157,7 @@ class ProxNewtonSolver:
             if n_iter >= self.max_iter:
                 break
             n_iter += 1
-            inner_tol = 1e-3 * (crit if np.isfinite(crit) else tol_abs)
-            for k in range(n_rows):
-                if k > 0:
-                    # the other classes moved: refresh this class's gradient
-                    P = datafit.probabilities(Z)
-                    G = datafit.sample_gradient(P)
-                    grad[k] = datafit.design.rmatvec(G[:, k])
-                self._newton_step(datafit, penalty, W, b, Z, P, G, grad, k, inner_tol)
+            self._newton_step(datafit, penalty, W, b, Z, P, G, grad)
             if datafit.multinomial:
                 _shift_classes(datafit, penalty, W, b, Z)
         if not converged and self.warn:
@@ -175,73 +179,101 @@ class ProxNewtonSolver:
             crit = max(crit, float(np.abs(G.sum(axis=0)).max()))
         return crit
 
-    def working_set(self, penalty, w, grad):
-        """Features of the next quadratic model, in increasing order."""
+    def working_set(self, penalty, W, grad):
+        """Features of the next quadratic model, in increasing order: every
+        non-excluded one without an L1 part, else the support and the worst
+        violators of optimality (over all classes), at least twice the
+        support, with the free features."""
         if penalty.l1 == 0:
             return np.flatnonzero(~penalty.excluded)
-        scores = penalty.subdiff_distance(w, grad)
-        support = w != 0
+        scores = np.max(
+            [penalty.subdiff_distance(w, g) for w, g in zip(W, grad, strict=True)],
+            axis=0,
+        )
+        support = np.any(W != 0, axis=0)
         scores[support] = np.inf
-        size = max(self.ws_start, 2 * int(support.sum()))
-        size = min(size, w.shape[0])
-        top = np.argpartition(-scores, size - 1)[:size] if size else []
-        ws = np.asarray(top, dtype=np.intp)
+        size = min(max(self.ws_start, 2 * int(support.sum())), W.shape[1])
+        ws = np.argpartition(-scores, size - 1)[:size] if size else []
+        ws = np.asarray(ws, dtype=np.intp)
         ws = ws[scores[ws] > 0]
         free = np.flatnonzero(penalty.free)
         return np.union1d(ws, free).astype(np.intp)
 
-    def _newton_step(self, datafit, penalty, W, b, Z, P, G, grad, k, inner_tol):
-        """One quadratic model of row ``k``, solved and line-searched; updates
-        ``W[k]``, ``b[k]`` and ``Z[:, k]`` in place."""
-        ws = self.working_set(penalty, W[k], grad[k])
-        h = datafit.hessian_weights(P, k)
-        u = G[:, k].copy()
-        w_new = W[k].copy()
-        b_new = np.array([b[k]])
-        datafit.design.quadratic_cd(
-            w_new,
-            b_new,
-            u,
-            h,
-            penalty.l1s,
-            penalty.l2s,
-            ws,
-            datafit.fit_intercept,
-            self.max_epochs,
-            inner_tol,
-        )
-        dw = w_new - W[k]
-        db = b_new[0] - b[k]
-        moved = np.flatnonzero(dw)
-        if moved.size == 0 and db == 0.0:
+    def _newton_step(self, datafit, penalty, W, b, Z, P, G, grad):
+        """One quadratic model of the loss (the binomial row, or the joint
+        multinomial model of all classes), solved by CD on a working set and
+        line-searched; updates ``W``, ``b`` and ``Z`` in place."""
+        ws = self.working_set(penalty, W, grad)
+        W_new, b_new = W.copy(), b.copy()
+        design = datafit.design
+        if datafit.multinomial:
+            design.multinomial_cd(
+                W_new,
+                b_new,
+                G,
+                P,
+                datafit.s,
+                penalty.l1s,
+                penalty.l2s,
+                ws,
+                datafit.fit_intercept,
+                self.max_epochs,
+                self.inner_tol,
+            )
+        else:
+            design.quadratic_cd(
+                W_new[0],
+                b_new,
+                G[:, 0].copy(),
+                datafit.hessian_weights(P, 0),
+                penalty.l1s,
+                penalty.l2s,
+                ws,
+                datafit.fit_intercept,
+                self.max_epochs,
+                self.inner_tol,
+            )
+        dW, db = W_new - W, b_new - b
+        if not (dW.any() or db.any()):
             return
-        dz = datafit.design.matvec(dw, moved) + db
-        pen_k = penalty.value(W[k])
-        obj0 = datafit.value(Z) + pen_k
+        dZ = datafit.linear_predictor(dW, db)
         # predicted decrease of the prox-Newton step (<= 0 up to the inexact
         # inner solve): gradient . direction + penalty change
+        pen0 = penalty.value(W)
         decrease = (
-            float(grad[k] @ dw)
-            + db * float(G[:, k].sum())
-            + penalty.value(w_new)
-            - pen_k
+            float((grad * dW).sum())
+            + float(db @ G.sum(axis=0))
+            + penalty.value(W_new)
+            - pen0
         )
+        self._line_search(datafit, penalty, W, b, Z, dW, db, dZ, pen0, decrease)
+
+    def _line_search(self, datafit, penalty, W, b, Z, dW, db, dZ, pen0, decrease):
+        """Armijo backtracking from the full step; updates in place."""
+        obj0 = datafit.value(Z) + pen0
         decrease = min(decrease, 0.0)
         # near the optimum the decrease falls below the rounding of the
         # objective itself: a step within that noise is accepted
         noise = 1e-13 * abs(obj0)
-        z_k = Z[:, k].copy()
+        if -decrease <= 1e3 * noise:
+            # a Newton step predicted to change the objective by rounding
+            # noise only is tiny in the Hessian's metric: take it whole
+            # (halving it would make the final convergence linear)
+            W += dW
+            b += db
+            Z += dZ
+            return
+        Z0 = Z.copy()
         t = 1.0
         for _ in range(self.max_backtrack):
-            Z[:, k] = z_k + t * dz
-            w_t = W[k] + t * dw
-            obj = datafit.value(Z) + penalty.value(w_t)
+            Z[:] = Z0 + t * dZ
+            obj = datafit.value(Z) + penalty.value(W + t * dW)
             if obj <= obj0 + 1e-4 * t * decrease + noise:
-                W[k] = w_t
-                b[k] += t * db
+                W += t * dW
+                b += t * db
                 return
             t *= 0.5
-        Z[:, k] = z_k  # no acceptable step: stay
+        Z[:] = Z0  # no acceptable step: stay
 
 
 def _shift_classes(datafit, penalty, W, b, Z):
@@ -250,8 +282,8 @@ def _shift_classes(datafit, penalty, W, b, Z):
     feature the shift that minimises its penalty, ``argmin_c sum_k f_j (l1
     |W_kj - c| + l2/2 (W_kj - c)^2)`` (glmnet's centring).
 
-    Cycling over the classes converges slowly along that direction, to
-    which every class's own curvature is blind; this exact step removes it.
+    The quadratic model is singular along that direction (only the penalty
+    curves it), where coordinate descent crawls; this exact step removes it.
     The intercepts are centred likewise (their mean is free).
     """
     pen = np.flatnonzero(penalty.penalised)

@@ -4,6 +4,7 @@ coordinate-descent engine."""
 from sklreg.linear_model._coordinate_descent import ElasticNet, Lasso
 from sklreg.linear_model._cv import ElasticNetCV, LassoCV, RidgeCV
 from sklreg.linear_model._cv_multitask import MultiTaskElasticNetCV, MultiTaskLassoCV
+from sklreg.linear_model._logistic import LogisticRegression
 from sklreg.linear_model._multitask import MultiTaskElasticNet, MultiTaskLasso
 from sklreg.linear_model._path import enet_path, lasso_path
 from sklreg.linear_model._ridge import Ridge
@@ -13,6 +14,7 @@ __all__ = [
     "ElasticNetCV",
     "Lasso",
     "LassoCV",
+    "LogisticRegression",
     "MultiTaskElasticNet",
     "MultiTaskElasticNetCV",
     "MultiTaskLasso",
