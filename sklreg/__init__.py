@@ -26,6 +26,7 @@ _PUBLIC = {
     "RidgeCV": "sklreg.linear_model",
     "enet_path": "sklreg.linear_model",
     "lasso_path": "sklreg.linear_model",
+    "logistic_path": "sklreg.linear_model",
     "RegularizationPathDisplay": "sklreg.plotting",
     "MLPClassifier": "sklreg.neural_network",
     "MLPRegressor": "sklreg.neural_network",

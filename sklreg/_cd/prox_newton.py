@@ -80,7 +80,7 @@ class ProxNewtonSolver:
         Stop when the duality gap is at most ``tol * sum_i s_i``.
     max_iter : int, default=100
         Maximal number of outer (prox-Newton) steps.
-    max_epochs : int, default=100
+    max_epochs : int, default=1000
         Coordinate-descent epochs per quadratic model at most.
     inner_tol : float, default=1e-8
         The epochs on a quadratic model stop once an epoch's largest
@@ -100,7 +100,7 @@ class ProxNewtonSolver:
         self,
         tol=1e-4,
         max_iter=100,
-        max_epochs=100,
+        max_epochs=1000,
         inner_tol=1e-8,
         ws_start=10,
         max_backtrack=40,
