@@ -16,6 +16,7 @@ _PUBLIC = {
     "ElasticNet": "sklreg.linear_model",
     "Lasso": "sklreg.linear_model",
     "LogisticRegression": "sklreg.linear_model",
+    "LogisticRegressionCV": "sklreg.linear_model",
     "Ridge": "sklreg.linear_model",
     "ElasticNetCV": "sklreg.linear_model",
     "LassoCV": "sklreg.linear_model",

@@ -82,7 +82,7 @@ class ProxNewtonSolver:
         Maximal number of outer (prox-Newton) steps.
     max_epochs : int, default=1000
         Coordinate-descent epochs per quadratic model at most.
-    inner_tol : float, default=1e-8
+    inner_tol : float, default=1e-12
         The epochs on a quadratic model stop once an epoch's largest
         ``curvature * step^2`` is at most ``inner_tol`` times the first
         epoch's.
@@ -101,7 +101,7 @@ class ProxNewtonSolver:
         tol=1e-4,
         max_iter=100,
         max_epochs=1000,
-        inner_tol=1e-8,
+        inner_tol=1e-12,
         ws_start=10,
         max_backtrack=40,
         verbose=0,

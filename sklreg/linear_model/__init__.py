@@ -5,6 +5,7 @@ from sklreg.linear_model._coordinate_descent import ElasticNet, Lasso
 from sklreg.linear_model._cv import ElasticNetCV, LassoCV, RidgeCV
 from sklreg.linear_model._cv_multitask import MultiTaskElasticNetCV, MultiTaskLassoCV
 from sklreg.linear_model._logistic import LogisticRegression
+from sklreg.linear_model._logistic_cv import LogisticRegressionCV
 from sklreg.linear_model._logistic_path import logistic_path
 from sklreg.linear_model._multitask import MultiTaskElasticNet, MultiTaskLasso
 from sklreg.linear_model._path import enet_path, lasso_path
@@ -16,6 +17,7 @@ __all__ = [
     "Lasso",
     "LassoCV",
     "LogisticRegression",
+    "LogisticRegressionCV",
     "MultiTaskElasticNet",
     "MultiTaskElasticNetCV",
     "MultiTaskLasso",
