@@ -174,7 +174,30 @@ def reference_multinomial_cd(
                 D[:, k] += (new - W[k, j]) * d
                 b[k] -= (new - W[k, j]) * mu
                 W[k, j] = new
+            # the model-invariant shift of the feature's class coefficients
+            if not (np.isinf(l1s[j]) or l1s[j] == l2s[j] == 0):
+                c = reference_shift(W[:, j], l1s[j], l2s[j])
+                W[:, j] -= c
+                D -= c * X[:, j][:, None]
     return W, b, D
+
+
+def reference_shift(w, l1, l2):
+    """Minimiser of ``l1 |w - c|_1 + l2/2 |w - c|^2`` over the candidates:
+    0, each breakpoint, each piece's stationary point (first minimum kept)."""
+    v = np.sort(w)
+    K = v.size
+    cands = [0.0]
+    for m in range(K + 1):
+        if m < K:
+            cands.append(v[m])
+        if l2 > 0:
+            c = (v.sum() + l1 * (K - 2 * m) / l2) / K
+            if (m == 0 or v[m - 1] <= c) and (m == K or c <= v[m]):
+                cands.append(c)
+    cands = np.array(cands)
+    cost = [l1 * np.abs(v - c).sum() + 0.5 * l2 * ((v - c) ** 2).sum() for c in cands]
+    return cands[int(np.argmin(cost))]
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])

@@ -269,39 +269,66 @@ def x_dot_sparse(data, indices, indptr, w, cols, out):
 
 
 @njit(cache=True, nogil=True)
+def _feature_shift(W, j, l1, l2, vals):
+    """Shift ``W[:, j]`` by the best common shift (returned); 0 for a free
+    (``l1 = l2 = 0``) or excluded feature."""
+    if np.isinf(l1) or (l1 == 0.0 and l2 == 0.0):
+        return 0.0
+    for k in range(W.shape[0]):
+        vals[k] = W[k, j]
+    shift = common_shift(vals, l1, l2)
+    if shift != 0.0:
+        for k in range(W.shape[0]):
+            W[k, j] -= shift
+    return shift
+
+
+@njit(cache=True, nogil=True)
 def best_common_shift(W, l1, l2, out):
     """``out[j] = argmin_c sum_k l1 |W[j, k] - c| + l2/2 (W[j, k] - c)^2``.
 
-    ``W`` has one row per feature and one column per class.  The function is
-    convex and piecewise quadratic with breakpoints at ``W[j]``: the
-    minimiser is a breakpoint (always, when ``l2 = 0``: a median) or the
-    stationary point of one piece, ``c = mean + l1 (K - 2m) / (l2 K)`` on
-    the piece with ``m`` breakpoints below.  All candidates are compared.
+    ``W`` has one row per feature and one column per class (see
+    :func:`common_shift`).
     """
     n_features, K = W.shape
     vals = np.empty(K)
     for j in range(n_features):
         for k in range(K):
             vals[k] = W[j, k]
-        vals.sort()
-        total = vals.sum()
-        best_c = 0.0
-        best = _shift_cost(vals, 0.0, l1, l2)
-        for m in range(K + 1):
-            if m < K:
-                c = vals[m]
+        out[j] = common_shift(vals, l1, l2)
+
+
+@njit(cache=True, nogil=True)
+def common_shift(vals, l1, l2):
+    """``argmin_c sum_k l1 |vals[k] - c| + l2/2 (vals[k] - c)^2`` (0 on ties
+    with 0; ``vals`` is sorted in place).
+
+    The function is convex and piecewise quadratic with breakpoints at
+    ``vals``: the minimiser is a breakpoint (always, when ``l2 = 0``: a
+    median) or the stationary point of one piece, ``c = mean + l1 (K - 2m)
+    / (l2 K)`` on the piece with ``m`` breakpoints below.  All candidates
+    are compared.
+    """
+    K = vals.shape[0]
+    vals.sort()
+    total = vals.sum()
+    best_c = 0.0
+    best = _shift_cost(vals, 0.0, l1, l2)
+    for m in range(K + 1):
+        if m < K:
+            c = vals[m]
+            cost = _shift_cost(vals, c, l1, l2)
+            if cost < best:
+                best, best_c = cost, c
+        if l2 > 0.0:
+            c = (total + l1 * (K - 2 * m) / l2) / K
+            lo = vals[m - 1] if m > 0 else -np.inf
+            hi = vals[m] if m < K else np.inf
+            if lo <= c <= hi:
                 cost = _shift_cost(vals, c, l1, l2)
                 if cost < best:
                     best, best_c = cost, c
-            if l2 > 0.0:
-                c = (total + l1 * (K - 2 * m) / l2) / K
-                lo = vals[m - 1] if m > 0 else -np.inf
-                hi = vals[m] if m < K else np.inf
-                if lo <= c <= hi:
-                    cost = _shift_cost(vals, c, l1, l2)
-                    if cost < best:
-                        best, best_c = cost, c
-        out[j] = best_c
+    return best_c
 
 
 @njit(cache=True, nogil=True)
@@ -331,7 +358,11 @@ def multinomial_cd_dense(
     the intercepts (Newton steps, when ``fit_intercept``) and the pairs
     ``(k, j)``, ``j`` in ``ws``, each along the column centred by the
     class's Hessian weights (the intercept follows, as in
-    :func:`quadratic_cd_dense`).  ``W`` (``(K, n_features)``), ``b``, ``D``
+    :func:`quadratic_cd_dense`).  The model is blind to a shift of a
+    feature's coefficients common to all classes (softmax is shift
+    invariant), a direction where CD crawls: after its classes, each
+    feature takes the shift its penalty prefers (:func:`common_shift`).
+    ``W`` (``(K, n_features)``), ``b``, ``D``
     and ``m`` are updated in place; ``D`` and ``m`` start at zero for the
     model's centre.  Stops as :func:`quadratic_cd_dense`.  Returns the
     epochs run.
@@ -342,6 +373,7 @@ def multinomial_cd_dense(
     for k in range(K):
         for i in range(n_samples):
             hsum[k] += s[i] * P[i, k] * (1.0 - P[i, k])
+    vals = np.empty(K)
     mu = np.zeros((K, n_ws))
     hdiag = np.empty((K, n_ws))
     for k in range(K):
@@ -399,6 +431,15 @@ def multinomial_cd_dense(
                         D[i, k] += dd
                         m[i] += dd * P[i, k]
                     max_step = max(max_step, a * delta * delta)
+            # the model is blind to a shift common to the classes: take the
+            # one the penalty prefers (CD crawls along that direction)
+            shift = _feature_shift(W, j, l1s[j], l2s[j], vals)
+            if shift != 0.0:
+                for i in range(n_samples):
+                    dd = shift * X[i, j]
+                    m[i] -= dd
+                    for k in range(K):
+                        D[i, k] -= dd
         if epoch == 0:
             first_step = max_step
         if max_step <= tol * first_step:
@@ -437,6 +478,7 @@ def multinomial_cd_sparse(
     for k in range(K):
         for i in range(n_samples):
             hsum[k] += s[i] * P[i, k] * (1.0 - P[i, k])
+    vals = np.empty(K)
     hdiag = np.empty((K, n_ws))
     for k in range(K):
         for t in range(n_ws):
@@ -486,6 +528,14 @@ def multinomial_cd_sparse(
                         D[i, k] += dd
                         m[i] += dd * P[i, k]
                     max_step = max(max_step, a * delta * delta)
+            shift = _feature_shift(W, j, l1s[j], l2s[j], vals)
+            if shift != 0.0:
+                for q in range(start, stop):
+                    i = indices[q]
+                    dd = shift * data[q]
+                    m[i] -= dd
+                    for k in range(K):
+                        D[i, k] -= dd
         if epoch == 0:
             first_step = max_step
         if max_step <= tol * first_step:

@@ -19,7 +19,8 @@ It minimises ``P(W, b) = sum_i s_i l(z_i, y_i) + penalty(W)`` (see
    set when there is no L1 part: the solution is then dense anyway);
 4. minimise model + penalty over the working set by coordinate-descent
    epochs (the intercepts have their own Newton steps), from the current
-   point, until the epochs' steps are ``inner_tol`` (relative) small;
+   point, until the epochs' steps are ``inner_tol`` (relative) small
+   (loosely while far from the tolerance: inexact Newton);
 5. backtrack on the true objective (Armijo, from the full step, halving) along
    the direction found: the objective never increases, which keeps
    separable data (where the optimum runs away as ``C`` grows) safe;
@@ -85,7 +86,8 @@ class ProxNewtonSolver:
     inner_tol : float, default=1e-12
         The epochs on a quadratic model stop once an epoch's largest
         ``curvature * step^2`` is at most ``inner_tol`` times the first
-        epoch's.
+        epoch's; ``1e-4`` (inexact Newton) while the stopping criterion is
+        over 100 times its tolerance.
     ws_start : int, default=10
         Smallest working-set size.
     max_backtrack : int, default=40
@@ -157,7 +159,11 @@ class ProxNewtonSolver:
             if n_iter >= self.max_iter:
                 break
             n_iter += 1
-            self._newton_step(datafit, penalty, W, b, Z, P, G, grad)
+            # inexact Newton: a loose inner solve while far from the
+            # tolerance, the tight one for the last steps
+            far = crit > 1e2 * tol_abs
+            inner_tol = max(self.inner_tol, 1e-4) if far else self.inner_tol
+            self._newton_step(datafit, penalty, W, b, Z, P, G, grad, inner_tol)
             if datafit.multinomial:
                 _shift_classes(datafit, penalty, W, b, Z)
         if not converged and self.warn:
@@ -199,7 +205,7 @@ class ProxNewtonSolver:
         free = np.flatnonzero(penalty.free)
         return np.union1d(ws, free).astype(np.intp)
 
-    def _newton_step(self, datafit, penalty, W, b, Z, P, G, grad):
+    def _newton_step(self, datafit, penalty, W, b, Z, P, G, grad, inner_tol):
         """One quadratic model of the loss (the binomial row, or the joint
         multinomial model of all classes), solved by CD on a working set and
         line-searched; updates ``W``, ``b`` and ``Z`` in place."""
@@ -218,7 +224,7 @@ class ProxNewtonSolver:
                 ws,
                 datafit.fit_intercept,
                 self.max_epochs,
-                self.inner_tol,
+                inner_tol,
             )
         else:
             design.quadratic_cd(
@@ -231,7 +237,7 @@ class ProxNewtonSolver:
                 ws,
                 datafit.fit_intercept,
                 self.max_epochs,
-                self.inner_tol,
+                inner_tol,
             )
         dW, db = W_new - W, b_new - b
         if not (dW.any() or db.any()):
