@@ -15,6 +15,8 @@ __version__ = "0.1.0"
 _PUBLIC = {
     "ElasticNet": "sklreg.linear_model",
     "Lasso": "sklreg.linear_model",
+    "LogisticRegression": "sklreg.linear_model",
+    "LogisticRegressionCV": "sklreg.linear_model",
     "Ridge": "sklreg.linear_model",
     "ElasticNetCV": "sklreg.linear_model",
     "LassoCV": "sklreg.linear_model",
@@ -25,6 +27,7 @@ _PUBLIC = {
     "RidgeCV": "sklreg.linear_model",
     "enet_path": "sklreg.linear_model",
     "lasso_path": "sklreg.linear_model",
+    "logistic_path": "sklreg.linear_model",
     "RegularizationPathDisplay": "sklreg.plotting",
     "MLPClassifier": "sklreg.neural_network",
     "MLPRegressor": "sklreg.neural_network",

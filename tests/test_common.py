@@ -17,7 +17,16 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sklreg
 
-ESTIMATORS = [cls() for cls in public_estimator_classes()]
+# instances beyond the defaults whose code paths deserve the whole suite
+EXTRA_INSTANCES = [sklreg.LogisticRegression(l1_ratio=1)]
+
+# parameters for the checks only, as scikit-learn's own instance generator
+# sets them: some checks fit 9 samples of 3 classes, too few for 5 folds
+CHECKING_PARAMS = {"LogisticRegressionCV": dict(cv=3)}
+
+ESTIMATORS = [
+    cls(**CHECKING_PARAMS.get(cls.__name__, {})) for cls in public_estimator_classes()
+] + EXTRA_INSTANCES
 
 
 def _estimator_classes_defined_in_sklreg():

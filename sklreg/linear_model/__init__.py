@@ -4,6 +4,9 @@ coordinate-descent engine."""
 from sklreg.linear_model._coordinate_descent import ElasticNet, Lasso
 from sklreg.linear_model._cv import ElasticNetCV, LassoCV, RidgeCV
 from sklreg.linear_model._cv_multitask import MultiTaskElasticNetCV, MultiTaskLassoCV
+from sklreg.linear_model._logistic import LogisticRegression
+from sklreg.linear_model._logistic_cv import LogisticRegressionCV
+from sklreg.linear_model._logistic_path import logistic_path
 from sklreg.linear_model._multitask import MultiTaskElasticNet, MultiTaskLasso
 from sklreg.linear_model._path import enet_path, lasso_path
 from sklreg.linear_model._ridge import Ridge
@@ -13,6 +16,8 @@ __all__ = [
     "ElasticNetCV",
     "Lasso",
     "LassoCV",
+    "LogisticRegression",
+    "LogisticRegressionCV",
     "MultiTaskElasticNet",
     "MultiTaskElasticNetCV",
     "MultiTaskLasso",
@@ -21,4 +26,5 @@ __all__ = [
     "RidgeCV",
     "enet_path",
     "lasso_path",
+    "logistic_path",
 ]

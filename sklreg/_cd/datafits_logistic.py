@@ -1,0 +1,444 @@
+"""The logistic loss datafit of the prox-Newton solver.
+
+The solver minimises, over the coefficients ``W`` of shape ``(n_classes,
+n_features)`` and the unpenalised intercepts ``b``,
+
+    P(W, b) = sum_i s_i l(z_i, y_i) + sum_k sum_j f_j (l1 |W_kj| + l2/2 W_kj^2),
+    z_i = W x_i + b,
+
+with sample weights ``s_i >= 0`` and per-feature penalty factors ``f_j``
+(glmnet's ``penalty.factor``: ``0`` unpenalised, ``inf`` excluded).  Two
+losses:
+
+* binomial (:class:`BinomialLoss`), one row ``W`` and labels ``y_i in {0,
+  1}``: ``l(z, y) = log(1 + e^z) - y z``, ``p = sigmoid(z)``;
+* multinomial (:class:`MultinomialLoss`), one row per class and one-hot
+  labels ``Y``: ``l(z, y) = logsumexp(z) - z_y``, ``P = softmax(z)``.
+
+The duality gap
+---------------
+The Fenchel dual is an entropy: with a dual point ``theta = s (Y - P')``,
+
+    D(theta) = sum_i s_i H(P'_i) - sum_j g_j^*(X_j^T theta),
+
+which is finite when each ``P'_i`` is a probability vector and, when the
+model has an intercept, ``sum_i theta_ik = 0`` for each class (an
+unpenalised feature adds ``X_j^T theta = 0``: its conjugate is the indicator
+of 0).  The dual point is built from the current probabilities ``P``:
+
+1. ``theta = s (Y - P)``, the negative per-sample gradient (the optimal dual
+   point at the optimum);
+2. the equality constraints are imposed by the ``s``-weighted projection
+   ``P' = P + A delta``, ``(A^T S A) delta = A^T theta``, ``A = [1,
+   X_unpenalised]`` (a weighted centring of ``theta`` when only the
+   intercept is free): the rows of ``P'`` still sum to one; if ``P'`` left
+   the simplex the gap is reported as ``inf`` (not certified yet);
+3. with a pure L1 penalty, ``theta`` is scaled by ``alpha <= 1`` into the
+   dual-norm ball ``|X_j^T theta| <= l1 f_j``; then ``P'' = (1 - alpha) Y +
+   alpha P'`` is still a probability vector.  With an L2 part every
+   ``theta`` is feasible and ``g_j^*(u) = (|u| - l1 f_j)_+^2 / (2 l2 f_j)``.
+
+``P(W, b) - D(theta)`` bounds the suboptimality.  The solver stops when it
+is at most ``tol * sum_i s_i``: on the mean-loss scale (the objective
+divided by the total sample weight, where the loss at ``W = 0`` is
+``log(n_classes)`` without intercept) the gap is at most ``tol``.  When no
+feature is penalised (``C = inf``) there is no finite dual and the
+criterion is the first-order one of scikit-learn's lbfgs: the largest
+gradient entry of the mean loss at most ``tol``.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit, logsumexp, softmax, xlogy
+
+from sklreg._cd import _kernels_logistic as _k
+
+
+class Design:
+    """The design ``X`` seen by the logistic kernels: dense Fortran or CSC.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features) or scipy.sparse matrix
+        Dense X is made Fortran-ordered (a copy if it is not); sparse X is
+        used as CSC (a CSR input is converted, never densified).  float32
+        and float64 are kept as they are.
+    """
+
+    def __init__(self, X):
+        self.sparse = sp.issparse(X)
+        if self.sparse:
+            X = X.tocsc() if X.format != "csc" else X
+            if not X.has_sorted_indices:
+                X = X.sorted_indices()
+        else:
+            X = np.asfortranarray(X)
+        self.X = X
+        self.n_samples, self.n_features = X.shape
+        self.all_cols = np.arange(self.n_features)
+
+    def rmatvec(self, v, cols=None):
+        """``X[:, cols]^T v`` (float64)."""
+        cols = self.all_cols if cols is None else cols
+        out = np.empty(cols.shape[0])
+        v = np.ascontiguousarray(v, dtype=np.float64)
+        if self.sparse:
+            X = self.X
+            _k.xt_dot_sparse(X.data, X.indices, X.indptr, v, cols, out)
+        else:
+            _k.xt_dot_dense(self.X, v, cols, out)
+        return out
+
+    def matvec(self, w, cols=None):
+        """``X[:, cols] @ w[cols]`` (float64; ``w`` has all the features)."""
+        cols = self.all_cols if cols is None else cols
+        out = np.empty(self.n_samples)
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        if self.sparse:
+            X = self.X
+            _k.x_dot_sparse(X.data, X.indices, X.indptr, w, cols, out)
+        else:
+            _k.x_dot_dense(self.X, w, cols, out)
+        return out
+
+    def quadratic_cd(
+        self, w, intercept, u, h, l1s, l2s, ws, fit_intercept, epochs, tol
+    ):
+        """CD epochs on the prox-Newton model (see ``_kernels_logistic``)."""
+        if self.sparse:
+            X = self.X
+            return _k.quadratic_cd_sparse(
+                X.data,
+                X.indices,
+                X.indptr,
+                w,
+                intercept,
+                u,
+                h,
+                l1s,
+                l2s,
+                ws,
+                fit_intercept,
+                epochs,
+                tol,
+            )
+        return _k.quadratic_cd_dense(
+            self.X, w, intercept, u, h, l1s, l2s, ws, fit_intercept, epochs, tol
+        )
+
+    def multinomial_cd(self, W, b, G, P, s, l1s, l2s, ws, fit_intercept, epochs, tol):
+        """CD epochs on the joint multinomial model (``_kernels_logistic``)."""
+        D = np.zeros_like(P)
+        m = np.zeros(P.shape[0])
+        G = np.ascontiguousarray(G)
+        P = np.ascontiguousarray(P)
+        if self.sparse:
+            X = self.X
+            return _k.multinomial_cd_sparse(
+                X.data,
+                X.indices,
+                X.indptr,
+                W,
+                b,
+                G,
+                P,
+                s,
+                D,
+                m,
+                l1s,
+                l2s,
+                ws,
+                fit_intercept,
+                epochs,
+                tol,
+            )
+        return _k.multinomial_cd_dense(
+            self.X, W, b, G, P, s, D, m, l1s, l2s, ws, fit_intercept, epochs, tol
+        )
+
+    def gram_weighted(self, cols, s):
+        """``X[:, cols]^T diag(s) X[:, cols]`` (small: a few columns)."""
+        Xc = self.X[:, cols]
+        if self.sparse:
+            return np.asarray((Xc.T @ Xc.multiply(s[:, None])).todense(), float)
+        Xc = Xc.astype(np.float64)
+        return Xc.T @ (Xc * s[:, None])
+
+    def columns_dot(self, cols, delta):
+        """``X[:, cols] @ delta`` for a small block of columns."""
+        return np.asarray(self.X[:, cols] @ delta, dtype=np.float64)
+
+
+class PenaltyVectors:
+    """``sum_j f_j (l1 |w_j| + l2/2 w_j^2)`` as per-feature vectors.
+
+    Parameters
+    ----------
+    l1, l2 : float
+        Global weights.
+    factors : ndarray of shape (n_features,) or None
+        Penalty factors ``f_j`` in ``[0, inf]`` (None: ones).
+    n_features : int
+    """
+
+    def __init__(self, l1, l2, factors, n_features):
+        f = np.ones(n_features) if factors is None else np.asarray(factors, float)
+        self.l1, self.l2 = float(l1), float(l2)
+        self.factors = f
+        self.excluded = np.isinf(f)
+        self.free = f == 0
+        self.penalised = ~self.excluded & ~self.free
+        finite_f = np.where(self.excluded, 0.0, f)
+        # excluded features: infinite weights, the prox returns 0
+        self.l1s = np.where(self.excluded, np.inf, self.l1 * finite_f)
+        self.l2s = np.where(self.excluded, np.inf, self.l2 * finite_f)
+        self._l1v = self.l1 * finite_f
+        self._l2v = self.l2 * finite_f
+        self.any_penalised = bool(self.penalised.any()) and (l1 > 0 or l2 > 0)
+
+    def value(self, W):
+        """Penalty at ``W`` (any leading shape, features last)."""
+        W = np.atleast_2d(W)
+        val = float((np.abs(W) @ self._l1v).sum()) if self.l1 > 0 else 0.0
+        if self.l2 > 0:
+            val += 0.5 * float(((W * W) @ self._l2v).sum())
+        return val
+
+    def subdiff_distance(self, w, grad):
+        """Distance of ``-grad`` to the subdifferential at ``w``, per feature.
+
+        Free features score ``inf`` (always in the working set), excluded
+        ones 0 (never).
+        """
+        g = -grad - self._l2v * w
+        dist = np.where(
+            w != 0,
+            np.abs(g - self._l1v * np.sign(w)),
+            np.maximum(np.abs(g) - self._l1v, 0.0),
+        )
+        dist[self.free] = np.inf
+        dist[self.excluded] = 0.0
+        return dist
+
+    def restricted_gradient_norm(self, grad):
+        """``max |grad_j|`` over the non-excluded features (first order)."""
+        keep = ~self.excluded
+        if not keep.any():
+            return 0.0
+        return float(np.abs(grad[..., keep]).max())
+
+
+class _LogisticLoss:
+    """What the binomial and the multinomial losses share.
+
+    Parameters
+    ----------
+    design : Design
+    Y : ndarray of shape (n_samples, n_rows)
+        Binomial: ``y in {0, 1}`` as one column; multinomial: one-hot.
+    sample_weight : ndarray of shape (n_samples,)
+        ``s_i >= 0`` (sample weights times class weights).
+    fit_intercept : bool
+    """
+
+    def __init__(self, design, Y, sample_weight, fit_intercept):
+        self.design = design
+        self.Y = np.asarray(Y, dtype=np.float64)
+        self.s = np.asarray(sample_weight, dtype=np.float64)
+        self.fit_intercept = bool(fit_intercept)
+        self.weight_sum = float(self.s.sum())
+        self.n_rows = self.Y.shape[1]
+        self._xts = None
+
+    def linear_predictor(self, W, b):
+        """``Z = X W^T + b``, shape ``(n_samples, n_rows)``."""
+        Z = np.empty((self.design.n_samples, self.n_rows))
+        for k in range(self.n_rows):
+            Z[:, k] = self.design.matvec(W[k], np.flatnonzero(W[k])) + b[k]
+        return Z
+
+    def sample_gradient(self, P):
+        """``s (P - Y)``: the gradient of the loss in ``Z``."""
+        return self.s[:, None] * (P - self.Y)
+
+    def gradient(self, G):
+        """``G^T X``, shape ``(n_rows, n_features)``."""
+        return np.stack([self.design.rmatvec(G[:, k]) for k in range(self.n_rows)])
+
+    def hessian_weights(self, P, k):
+        """``s P_k (1 - P_k)``: the diagonal block of row ``k`` of the Hessian
+        in ``Z`` (exact for the binomial loss and for one class of the
+        multinomial loss, the other classes fixed)."""
+        p = P[:, k]
+        return self.s * p * (1.0 - p)
+
+    def _xt_s(self):
+        if self._xts is None:
+            self._xts = self.design.rmatvec(self.s)
+        return self._xts
+
+    def stopping_scale(self):
+        """``sum_i s_i``: the gap is compared with ``tol`` times this."""
+        return self.weight_sum
+
+    def duality_gap(self, W, Z, P, grad, penalty):
+        """Duality gap at ``(W, b)`` (see the module docstring), or ``inf``
+        when the projected dual point leaves the simplex.
+
+        ``Z`` and ``P`` are the linear predictor and probabilities at
+        ``(W, b)``; ``grad`` the gradient ``G^T X``, shape ``(n_rows,
+        n_features)``.
+        """
+        primal = self.value(Z) + penalty.value(W)
+        if self.fit_intercept:
+            # dual point of the intercept-optimal shift of Z: in the simplex,
+            # and sum_i theta_ik = 0 up to rounding (the projection below
+            # then moves P by rounding errors only)
+            shifted = self._intercept_shift(Z)
+            if shifted is not None:
+                P = self.probabilities(shifted)
+                grad = self.gradient(self.sample_gradient(P))
+        P_dual = P
+        theta = -self.sample_gradient(P)
+        # X^T theta for every feature, shape (n_rows, n_features)
+        xt_theta = -grad
+        free = np.flatnonzero(penalty.free)
+        if self.fit_intercept or free.size:
+            P_dual, xt_theta = self._project(P, theta, xt_theta, free)
+            if P_dual is None:
+                return np.inf
+        pen = penalty.penalised
+        u = xt_theta[:, pen]
+        if penalty.l2 > 0:
+            alpha = 1.0
+            excess = np.maximum(np.abs(u) - penalty.l1s[pen], 0.0)
+            conj = float((excess * excess / penalty.l2s[pen]).sum()) / 2.0
+        else:
+            ratio = np.abs(u) / penalty.l1s[pen]
+            top = float(ratio.max()) if ratio.size else 0.0
+            alpha = 1.0 / top if top > 1.0 else 1.0
+            conj = 0.0
+        if alpha < 1.0:
+            P_dual = (1.0 - alpha) * self.Y + alpha * P_dual
+        dual = float(self.s @ self.entropy(P_dual)) - conj
+        return max(primal - dual, 0.0)
+
+    def _intercept_shift(self, Z, max_iter=50):
+        """``Z + gamma`` with ``gamma`` minimising the loss over the
+        intercepts (safeguarded Newton, one row at a time), or None when
+        ``Z`` already is intercept-optimal to rounding."""
+        scale = 1e-13 * self.weight_sum
+        G = self.sample_gradient(self.probabilities(Z))
+        if np.abs(G.sum(axis=0)).max() <= scale:
+            return None
+        Z = Z.copy()
+        for _ in range(max_iter):
+            worst = 0.0
+            for k in range(self.n_rows):
+                P = self.probabilities(Z)
+                g = float(self.s @ (P[:, k] - self.Y[:, k]))
+                hess = float(self.hessian_weights(P, k).sum())
+                worst = max(worst, abs(g))
+                if abs(g) <= scale:
+                    continue
+                step = -g / hess if hess > 0 else -np.sign(g)
+                Z[:, k] += np.clip(step, -5.0, 5.0)
+            if worst <= scale:
+                break
+        return Z
+
+    def _project(self, P, theta, xt_theta, free):
+        """Impose ``A^T theta = 0`` (``A = [1, X_free]``) by an ``s``-weighted
+        projection; returns ``(P', X^T theta')`` or ``(None, None)``."""
+        s = self.s
+        m = int(self.fit_intercept) + free.size
+        M = np.zeros((m, m))
+        off = int(self.fit_intercept)
+        if self.fit_intercept:
+            M[0, 0] = self.weight_sum
+        if free.size:
+            xts = self._xt_s()[free]
+            if self.fit_intercept:
+                M[0, 1:] = xts
+                M[1:, 0] = xts
+            M[off:, off:] = self.design.gram_weighted(free, s)
+        rhs = np.empty((m, self.n_rows))
+        if self.fit_intercept:
+            rhs[0] = theta.sum(axis=0)
+        if free.size:
+            rhs[off:] = xt_theta[:, free].T
+        delta = np.linalg.lstsq(M, rhs, rcond=None)[0]
+        # A delta, shape (n_samples, n_rows)
+        shift = np.zeros_like(P)
+        xt_shift = np.zeros_like(xt_theta)
+        if self.fit_intercept:
+            shift += delta[0]
+            xt_shift += np.outer(delta[0], self._xt_s())
+        if free.size:
+            Xd = self.design.columns_dot(free, delta[off:])
+            shift += Xd
+            xt_shift += self.gradient(s[:, None] * Xd)
+        P_new = P + shift
+        if not self.feasible(P_new):
+            return None, None
+        # theta' = s (Y - P') = theta - s A delta
+        return self.clip(P_new), xt_theta - xt_shift
+
+
+class BinomialLoss(_LogisticLoss):
+    """``sum_i s_i (log(1 + exp(z_i)) - y_i z_i)``, ``y in {0, 1}``.
+
+    ``Y`` has one column: the 0/1 labels (the positive class is 1).
+    """
+
+    multinomial = False
+
+    def value(self, Z):
+        """The weighted loss at the linear predictor ``Z``."""
+        z = Z[:, 0]
+        return float(self.s @ (np.logaddexp(0.0, z) - self.Y[:, 0] * z))
+
+    def probabilities(self, Z):
+        """``sigmoid(Z)``."""
+        return expit(Z)
+
+    @staticmethod
+    def entropy(P):
+        """``H(p) = -p log p - (1 - p) log(1 - p)``."""
+        p = P[:, 0]
+        return -xlogy(p, p) - xlogy(1.0 - p, 1.0 - p)
+
+    @staticmethod
+    def feasible(P):
+        return bool(np.all((P >= -1e-12) & (P <= 1.0 + 1e-12)))
+
+    @staticmethod
+    def clip(P):
+        return np.clip(P, 0.0, 1.0)
+
+
+class MultinomialLoss(_LogisticLoss):
+    """``sum_i s_i (logsumexp(z_i) - z_{i, y_i})``, one-hot ``Y``."""
+
+    multinomial = True
+
+    def value(self, Z):
+        """The weighted loss at the linear predictor ``Z``."""
+        return float(self.s @ (logsumexp(Z, axis=1) - (Z * self.Y).sum(axis=1)))
+
+    def probabilities(self, Z):
+        """``softmax(Z)`` row by row."""
+        return softmax(Z, axis=1)
+
+    @staticmethod
+    def entropy(P):
+        """``H(P_i) = -sum_k P_ik log P_ik``."""
+        return -xlogy(P, P).sum(axis=1)
+
+    @staticmethod
+    def feasible(P):
+        return bool(np.all(P >= -1e-12))
+
+    @staticmethod
+    def clip(P):
+        return np.maximum(P, 0.0)

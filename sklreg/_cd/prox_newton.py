@@ -1,0 +1,310 @@
+"""The prox-Newton solver of penalised logistic regression.
+
+It minimises ``P(W, b) = sum_i s_i l(z_i, y_i) + penalty(W)`` (see
+``datafits_logistic``).  One outer step (one unit of ``max_iter``):
+
+1. compute the probabilities, the gradient ``G^T X`` and the duality gap;
+   stop when the gap is at most ``tol * sum_i s_i`` (or, without any
+   penalised feature, when the largest gradient entry is at most ``tol *
+   sum_i s_i``: scikit-learn's lbfgs criterion on the mean loss);
+2. build the quadratic model of the loss: for the binomial loss, Hessian
+   weights ``s p (1 - p)``; for the multinomial loss, the joint model of
+   all classes with the full Hessian (classes coupled, ``s_i (diag(P_i) -
+   P_i P_i^T)``).  Cycling over the classes, one class's model at a time
+   (glmnet's way), was tried first: it converges linearly, badly so with
+   an L1 penalty, since each class is blind to the others' moves;
+3. pick a working set: the features ranked by their distance to the
+   subdifferential of the penalty (the largest over the classes), at least
+   twice the support, with every unpenalised feature in (the whole feature
+   set when there is no L1 part: the solution is then dense anyway);
+4. minimise model + penalty over the working set by coordinate-descent
+   epochs (the intercepts have their own Newton steps), from the current
+   point, until the epochs' steps are ``inner_tol`` (relative) small
+   (loosely while far from the tolerance: inexact Newton);
+5. backtrack on the true objective (Armijo, from the full step, halving) along
+   the direction found: the objective never increases, which keeps
+   separable data (where the optimum runs away as ``C`` grows) safe;
+6. multinomial: give each feature the common shift of its class
+   coefficients that minimises the penalty (the loss does not see it).
+
+``n_iter`` counts outer steps; a :class:`~sklearn.exceptions.
+ConvergenceWarning` is emitted when ``max_iter`` ends the run first.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from sklreg._cd._kernels_logistic import best_common_shift
+
+_CONVERGENCE_MESSAGE = (
+    "The prox-Newton solver did not converge within max_iter={max_iter} "
+    "iterations (stopping criterion {crit:.3e} > tolerance {tol:.3e}). "
+    "Increase max_iter, scale the data or increase the regularisation."
+)
+
+
+@dataclass
+class ProxNewtonResult:
+    """What :meth:`ProxNewtonSolver.solve` returns.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_rows, n_features)
+    intercept : ndarray of shape (n_rows,)
+    criterion : float
+        The stopping criterion at ``coef``, unscaled: the duality gap of
+        ``P`` (or, without penalised features, the largest gradient entry).
+    certified : bool
+        Whether ``criterion`` is a duality gap.
+    n_iter : int
+        Outer prox-Newton steps.
+    converged : bool
+    """
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    criterion: float
+    certified: bool
+    n_iter: int
+    converged: bool
+
+
+class ProxNewtonSolver:
+    """Prox-Newton with working-set coordinate descent inside.
+
+    Parameters
+    ----------
+    tol : float, default=1e-4
+        Stop when the duality gap is at most ``tol * sum_i s_i``.
+    max_iter : int, default=100
+        Maximal number of outer (prox-Newton) steps.
+    max_epochs : int, default=1000
+        Coordinate-descent epochs per quadratic model at most.
+    inner_tol : float, default=1e-12
+        The epochs on a quadratic model stop once an epoch's largest
+        ``curvature * step^2`` is at most ``inner_tol`` times the first
+        epoch's; ``1e-4`` (inexact Newton) while the stopping criterion is
+        over 100 times its tolerance.
+    ws_start : int, default=10
+        Smallest working-set size.
+    max_backtrack : int, default=40
+        Halvings of the line search before the step is given up.
+    verbose : int, default=0
+        Print the criterion at each outer step when positive.
+    warn : bool, default=True
+        Emit a ConvergenceWarning when ``max_iter`` ends the run.
+    """
+
+    def __init__(
+        self,
+        tol=1e-4,
+        max_iter=100,
+        max_epochs=1000,
+        inner_tol=1e-12,
+        ws_start=10,
+        max_backtrack=40,
+        verbose=0,
+        warn=True,
+    ):
+        self.tol = tol
+        self.max_iter = max_iter
+        self.max_epochs = max_epochs
+        self.inner_tol = inner_tol
+        self.ws_start = ws_start
+        self.max_backtrack = max_backtrack
+        self.verbose = verbose
+        self.warn = warn
+
+    def solve(self, datafit, penalty, coef0=None, intercept0=None):
+        """Minimise ``datafit + penalty`` from ``(coef0, intercept0)``.
+
+        Parameters
+        ----------
+        datafit : BinomialLoss or MultinomialLoss
+        penalty : PenaltyVectors
+        coef0 : ndarray of shape (n_rows, n_features), default=None
+        intercept0 : ndarray of shape (n_rows,), default=None
+
+        Returns
+        -------
+        ProxNewtonResult
+        """
+        n_rows, n_features = datafit.n_rows, datafit.design.n_features
+        W = np.zeros((n_rows, n_features))
+        b = np.zeros(n_rows)
+        if coef0 is not None:
+            W[:] = coef0
+        if intercept0 is not None and datafit.fit_intercept:
+            b[:] = intercept0
+        W[:, penalty.excluded] = 0.0
+        certified = penalty.any_penalised
+        tol_abs = self.tol * datafit.stopping_scale()
+        Z = datafit.linear_predictor(W, b)
+        crit = np.inf
+        n_iter = 0
+        converged = False
+        while True:
+            P = datafit.probabilities(Z)
+            G = datafit.sample_gradient(P)
+            grad = datafit.gradient(G)
+            crit = self._criterion(datafit, penalty, W, Z, P, G, grad, certified)
+            if self.verbose:
+                print(f"prox-Newton step {n_iter}: criterion {crit:.3e}")
+            if crit <= tol_abs:
+                converged = True
+                break
+            if n_iter >= self.max_iter:
+                break
+            n_iter += 1
+            # inexact Newton: a loose inner solve while far from the
+            # tolerance, the tight one for the last steps
+            far = crit > 1e2 * tol_abs
+            inner_tol = max(self.inner_tol, 1e-4) if far else self.inner_tol
+            self._newton_step(datafit, penalty, W, b, Z, P, G, grad, inner_tol)
+            if datafit.multinomial:
+                _shift_classes(datafit, penalty, W, b, Z)
+        if not converged and self.warn:
+            warnings.warn(
+                _CONVERGENCE_MESSAGE.format(
+                    max_iter=self.max_iter, crit=crit, tol=tol_abs
+                ),
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return ProxNewtonResult(W, b, crit, certified, n_iter, converged)
+
+    @staticmethod
+    def _criterion(datafit, penalty, W, Z, P, G, grad, certified):
+        if certified:
+            return datafit.duality_gap(W, Z, P, grad, penalty)
+        crit = penalty.restricted_gradient_norm(grad)
+        if datafit.fit_intercept:
+            crit = max(crit, float(np.abs(G.sum(axis=0)).max()))
+        return crit
+
+    def working_set(self, penalty, W, grad):
+        """Features of the next quadratic model, in increasing order: every
+        non-excluded one without an L1 part, else the support and the worst
+        violators of optimality (over all classes), at least twice the
+        support, with the free features."""
+        if penalty.l1 == 0:
+            return np.flatnonzero(~penalty.excluded)
+        scores = np.max(
+            [penalty.subdiff_distance(w, g) for w, g in zip(W, grad, strict=True)],
+            axis=0,
+        )
+        support = np.any(W != 0, axis=0)
+        scores[support] = np.inf
+        size = min(max(self.ws_start, 2 * int(support.sum())), W.shape[1])
+        ws = np.argpartition(-scores, size - 1)[:size] if size else []
+        ws = np.asarray(ws, dtype=np.intp)
+        ws = ws[scores[ws] > 0]
+        free = np.flatnonzero(penalty.free)
+        return np.union1d(ws, free).astype(np.intp)
+
+    def _newton_step(self, datafit, penalty, W, b, Z, P, G, grad, inner_tol):
+        """One quadratic model of the loss (the binomial row, or the joint
+        multinomial model of all classes), solved by CD on a working set and
+        line-searched; updates ``W``, ``b`` and ``Z`` in place."""
+        ws = self.working_set(penalty, W, grad)
+        W_new, b_new = W.copy(), b.copy()
+        design = datafit.design
+        if datafit.multinomial:
+            design.multinomial_cd(
+                W_new,
+                b_new,
+                G,
+                P,
+                datafit.s,
+                penalty.l1s,
+                penalty.l2s,
+                ws,
+                datafit.fit_intercept,
+                self.max_epochs,
+                inner_tol,
+            )
+        else:
+            design.quadratic_cd(
+                W_new[0],
+                b_new,
+                G[:, 0].copy(),
+                datafit.hessian_weights(P, 0),
+                penalty.l1s,
+                penalty.l2s,
+                ws,
+                datafit.fit_intercept,
+                self.max_epochs,
+                inner_tol,
+            )
+        dW, db = W_new - W, b_new - b
+        if not (dW.any() or db.any()):
+            return
+        dZ = datafit.linear_predictor(dW, db)
+        # predicted decrease of the prox-Newton step (<= 0 up to the inexact
+        # inner solve): gradient . direction + penalty change
+        pen0 = penalty.value(W)
+        decrease = (
+            float((grad * dW).sum())
+            + float(db @ G.sum(axis=0))
+            + penalty.value(W_new)
+            - pen0
+        )
+        self._line_search(datafit, penalty, W, b, Z, dW, db, dZ, pen0, decrease)
+
+    def _line_search(self, datafit, penalty, W, b, Z, dW, db, dZ, pen0, decrease):
+        """Armijo backtracking from the full step; updates in place."""
+        obj0 = datafit.value(Z) + pen0
+        decrease = min(decrease, 0.0)
+        # near the optimum the decrease falls below the rounding of the
+        # objective itself: a step within that noise is accepted
+        noise = 1e-13 * abs(obj0)
+        if -decrease <= 1e3 * noise:
+            # a Newton step predicted to change the objective by rounding
+            # noise only is tiny in the Hessian's metric: take it whole
+            # (halving it would make the final convergence linear)
+            W += dW
+            b += db
+            Z += dZ
+            return
+        Z0 = Z.copy()
+        t = 1.0
+        for _ in range(self.max_backtrack):
+            Z[:] = Z0 + t * dZ
+            obj = datafit.value(Z) + penalty.value(W + t * dW)
+            if obj <= obj0 + 1e-4 * t * decrease + noise:
+                W += t * dW
+                b += t * db
+                return
+            t *= 0.5
+        Z[:] = Z0  # no acceptable step: stay
+
+
+def _shift_classes(datafit, penalty, W, b, Z):
+    """The multinomial loss does not change when one vector ``c`` is added to
+    every class's coefficients (softmax is shift invariant): give each
+    feature the shift that minimises its penalty, ``argmin_c sum_k f_j (l1
+    |W_kj - c| + l2/2 (W_kj - c)^2)`` (glmnet's centring).
+
+    The quadratic model is singular along that direction (only the penalty
+    curves it), where coordinate descent crawls; this exact step removes it.
+    The intercepts are centred likewise (their mean is free).
+    """
+    pen = np.flatnonzero(penalty.penalised)
+    if pen.size == 0:
+        return
+    shift = np.zeros(W.shape[1])
+    Wp = np.ascontiguousarray(W[:, pen].T)
+    out = np.empty(pen.size)
+    best_common_shift(Wp, penalty.l1, penalty.l2, out)
+    shift[pen] = out
+    moved = np.flatnonzero(shift)
+    if moved.size:
+        W -= shift
+        Z -= datafit.design.matvec(shift, moved)[:, None]
+    if datafit.fit_intercept:
+        mean = b.mean()
+        b -= mean
+        Z -= mean

@@ -1,0 +1,245 @@
+"""Each logistic kernel against a plain numpy reference."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+
+from sklreg._cd import _kernels_logistic as k
+
+
+def _soft(z, l1):
+    return np.sign(z) * max(abs(z) - l1, 0.0)
+
+
+def reference_quadratic_cd(X, w, b, u, h, l1s, l2s, ws, fit_intercept, epochs):
+    """Plain numpy: the intercept's Newton step, then one coordinate at a
+    time on the h-centred columns (the intercept following each step)."""
+    w, u = w.copy(), u.copy()
+    centre = fit_intercept and h.sum() > 0
+    for _ in range(epochs):
+        if centre:
+            db = -u.sum() / h.sum()
+            b += db
+            u += db * h
+        for j in ws:
+            mu = (h @ X[:, j]) / h.sum() if centre else 0.0
+            xc = X[:, j] - mu
+            a = xc @ (h * xc)
+            if a + l2s[j] == 0:
+                continue
+            z = a * w[j] - xc @ u
+            new = 0.0 if np.isinf(l1s[j]) else _soft(z, l1s[j]) / (a + l2s[j])
+            u += (new - w[j]) * h * xc
+            b -= (new - w[j]) * mu
+            w[j] = new
+    return w, b, u
+
+
+@pytest.fixture
+def problem():
+    rng = np.random.RandomState(0)
+    X = rng.randn(40, 8) + 3.0  # non-centred columns
+    X[:, 3] = 0.0  # a zero column: skipped without an L2 part
+    X = np.asfortranarray(X)
+    p = rng.uniform(0.05, 0.95, 40)
+    y = (rng.uniform(size=40) < 0.5).astype(float)
+    s = rng.uniform(0.5, 2.0, 40)
+    u = s * (p - y)
+    h = s * p * (1 - p)
+    l1s = np.array([0.5, 0.0, 2.0, 0.5, np.inf, 0.1, 0.5, 1.0])
+    l2s = np.array([0.1, 0.0, 0.0, 0.0, np.inf, 1.0, 0.0, 0.3])
+    w = rng.randn(8) * 0.1
+    w[4] = 0.0
+    return X, w, u, h, l1s, l2s
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_quadratic_cd_matches_numpy(problem, fit_intercept, layout):
+    X, w, u, h, l1s, l2s = problem
+    ws = np.array([0, 1, 2, 3, 4, 5, 7])
+    w_ref, b_ref, u_ref = reference_quadratic_cd(
+        X, w, 0.3, u, h, l1s, l2s, ws, fit_intercept, 3
+    )
+    w_k, b_k, u_k = w.copy(), np.array([0.3]), u.copy()
+    args = (w_k, b_k, u_k, h, l1s, l2s, ws, fit_intercept, 3, 0.0)
+    if layout == "dense":
+        n_epochs = k.quadratic_cd_dense(X, *args)
+    else:
+        Xs = sp.csc_matrix(X)
+        n_epochs = k.quadratic_cd_sparse(Xs.data, Xs.indices, Xs.indptr, *args)
+    assert n_epochs == 3
+    np.testing.assert_allclose(w_k, w_ref, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(b_k[0], b_ref, rtol=1e-12)
+    np.testing.assert_allclose(u_k, u_ref, rtol=1e-10, atol=1e-13)
+    assert w_k[4] == 0.0  # excluded feature stays out
+    assert w_k[6] == w[6]  # not in the working set: untouched
+
+
+def test_quadratic_cd_solves_the_model(problem):
+    """Run to convergence: the KKT conditions of the quadratic model hold."""
+    X, w, u0, h, l1s, l2s = problem
+    ws = np.array([0, 1, 2, 5, 7])
+    w_k, b_k, u_k = w.copy(), np.array([0.0]), u0.copy()
+    k.quadratic_cd_dense(X, w_k, b_k, u_k, h, l1s, l2s, ws, True, 10_000, 1e-30)
+    # u = u0 + h * dz with dz = X dw + db
+    dz = X @ (w_k - w) + b_k[0]
+    np.testing.assert_allclose(u_k, u0 + h * dz, atol=1e-12)
+    assert abs(u_k.sum()) < 1e-10
+    grad = X[:, ws].T @ u_k + l2s[ws] * w_k[ws]
+    nz = w_k[ws] != 0
+    np.testing.assert_allclose(grad[nz], -l1s[ws][nz] * np.sign(w_k[ws][nz]), atol=1e-9)
+    assert np.all(np.abs(grad[~nz]) <= l1s[ws][~nz] + 1e-9)
+
+
+def test_quadratic_cd_stops_on_tol(problem):
+    X, w, u, h, l1s, l2s = problem
+    ws = np.arange(8)
+    n = k.quadratic_cd_dense(
+        X, w.copy(), np.zeros(1), u.copy(), h, l1s, l2s, ws, True, 500, 1e-6
+    )
+    assert 1 < n < 500
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_products_match_numpy(dtype):
+    rng = np.random.RandomState(1)
+    X = np.asfortranarray(rng.randn(30, 7).astype(dtype))
+    Xs = sp.csc_matrix(X * (rng.uniform(size=X.shape) < 0.4))
+    v, w = rng.randn(30), rng.randn(7)
+    cols = np.array([0, 2, 3, 6])
+    for A, xt, xd, args in [
+        (X, k.xt_dot_dense, k.x_dot_dense, (X,)),
+        (
+            Xs.toarray(),
+            k.xt_dot_sparse,
+            k.x_dot_sparse,
+            (Xs.data, Xs.indices, Xs.indptr),
+        ),
+    ]:
+        A = A.astype(np.float64)
+        out = np.empty(cols.size)
+        xt(*args, v, cols, out)
+        np.testing.assert_allclose(out, A[:, cols].T @ v, rtol=1e-5)
+        out = np.empty(30)
+        xd(*args, w, cols, out)
+        np.testing.assert_allclose(out, A[:, cols] @ w[cols], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("l1, l2", [(1.0, 0.0), (0.0, 1.0), (0.7, 0.3), (5.0, 0.01)])
+def test_best_common_shift_matches_scalar_minimiser(l1, l2):
+    rng = np.random.RandomState(2)
+    W = rng.randn(6, 3) * 2
+    out = np.empty(6)
+    k.best_common_shift(W, l1, l2, out)
+    for j in range(6):
+
+        def cost(c, row=W[j]):
+            return l1 * np.abs(row - c).sum() + 0.5 * l2 * ((row - c) ** 2).sum()
+
+        ref = minimize_scalar(
+            cost, bounds=(-10, 10), method="bounded", options={"xatol": 1e-12}
+        )
+        assert cost(out[j]) <= cost(ref.x) + 1e-9
+
+
+def reference_multinomial_cd(
+    X, W, b, G, P, s, l1s, l2s, ws, fit_intercept, centre, epochs
+):
+    """Plain numpy CD on the joint multinomial quadratic model: ``u = G + s P
+    (D - m)``, intercept steps, then each (feature, class) along the column
+    centred by that class's Hessian weights when ``centre``."""
+    W, b = W.copy(), b.copy()
+    n, K = P.shape
+    D = np.zeros((n, K))
+    H = s[:, None] * P * (1 - P)
+    for _ in range(epochs):
+        if fit_intercept:
+            for k in range(K):
+                u = G[:, k] + s * P[:, k] * (D[:, k] - (P * D).sum(axis=1))
+                db = -u.sum() / H[:, k].sum()
+                b[k] += db
+                D[:, k] += db
+        for j in ws:
+            for k in range(K):
+                mu = H[:, k] @ X[:, j] / H[:, k].sum() if centre else 0.0
+                d = X[:, j] - mu
+                a = H[:, k] @ d**2
+                if a + l2s[j] == 0:
+                    continue
+                u = G[:, k] + s * P[:, k] * (D[:, k] - (P * D).sum(axis=1))
+                z = a * W[k, j] - d @ u
+                new = 0.0 if np.isinf(l1s[j]) else _soft(z, l1s[j]) / (a + l2s[j])
+                D[:, k] += (new - W[k, j]) * d
+                b[k] -= (new - W[k, j]) * mu
+                W[k, j] = new
+            # the model-invariant shift of the feature's class coefficients
+            if not (np.isinf(l1s[j]) or l1s[j] == l2s[j] == 0):
+                c = reference_shift(W[:, j], l1s[j], l2s[j])
+                W[:, j] -= c
+                D -= c * X[:, j][:, None]
+    return W, b, D
+
+
+def reference_shift(w, l1, l2):
+    """Minimiser of ``l1 |w - c|_1 + l2/2 |w - c|^2`` over the candidates:
+    0, each breakpoint, each piece's stationary point (first minimum kept)."""
+    v = np.sort(w)
+    K = v.size
+    cands = [0.0]
+    for m in range(K + 1):
+        if m < K:
+            cands.append(v[m])
+        if l2 > 0:
+            c = (v.sum() + l1 * (K - 2 * m) / l2) / K
+            if (m == 0 or v[m - 1] <= c) and (m == K or c <= v[m]):
+                cands.append(c)
+    cands = np.array(cands)
+    cost = [l1 * np.abs(v - c).sum() + 0.5 * l2 * ((v - c) ** 2).sum() for c in cands]
+    return cands[int(np.argmin(cost))]
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_multinomial_cd_matches_numpy(problem, fit_intercept, layout):
+    X, _, _, _, l1s, l2s = problem
+    rng = np.random.RandomState(3)
+    n, K = X.shape[0], 3
+    P = rng.dirichlet(np.ones(K), n)
+    Y = np.eye(K)[rng.randint(K, size=n)]
+    s = rng.uniform(0.5, 2.0, n)
+    G = s[:, None] * (P - Y)
+    W = rng.randn(K, X.shape[1]) * 0.1
+    W[:, 4] = 0.0
+    b = rng.randn(K)
+    ws = np.array([0, 1, 2, 3, 4, 5, 7])
+    W_ref, b_ref, D_ref = reference_multinomial_cd(
+        X,
+        W,
+        b,
+        G,
+        P,
+        s,
+        l1s,
+        l2s,
+        ws,
+        fit_intercept,
+        fit_intercept and layout == "dense",
+        3,
+    )
+    W_k, b_k = W.copy(), b.copy()
+    D, m = np.zeros((n, K)), np.zeros(n)
+    args = (W_k, b_k, G, P, s, D, m, l1s, l2s, ws, fit_intercept, 3, 0.0)
+    if layout == "dense":
+        n_epochs = k.multinomial_cd_dense(X, *args)
+    else:
+        Xs = sp.csc_matrix(X)
+        n_epochs = k.multinomial_cd_sparse(Xs.data, Xs.indices, Xs.indptr, *args)
+    assert n_epochs == 3
+    np.testing.assert_allclose(W_k, W_ref, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(b_k, b_ref, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(D, D_ref, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(m, (P * D).sum(axis=1), atol=1e-12)
+    assert np.all(W_k[:, 4] == 0.0)
+    np.testing.assert_array_equal(W_k[:, 6], W[:, 6])
