@@ -10,6 +10,8 @@ from sklreg import (
     ElasticNetCV,
     Lasso,
     LassoCV,
+    LogisticRegression,
+    LogisticRegressionCV,
     RegularizationPathDisplay,
     Ridge,
     RidgeCV,
@@ -156,3 +158,49 @@ def test_from_estimator_uses_the_penalty_factors(data):
         np.testing.assert_allclose(
             disp.coefs[:, k], ref.coef_ / f, rtol=1e-5, atol=1e-8
         )
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.0])
+def test_from_estimator_logistic_regression_against_refits(l1_ratio):
+    # the drawn coefficients at each C are those of LogisticRegression(C)
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X[:200, :8])
+    y = y[:200]
+    Cs = np.geomspace(0.01, 1.0, 6)
+    est = LogisticRegression(l1_ratio=l1_ratio, tol=1e-14, max_iter=500)
+    disp = RegularizationPathDisplay.from_estimator(est, X, y, alphas=Cs, n_zeros=True)
+    assert disp.ax_.get_xlabel() == "C" and len(disp.lines_) == 8
+    np.testing.assert_allclose(disp.alphas, Cs)
+    for k, C in enumerate(Cs):
+        ref = LogisticRegression(C=C, l1_ratio=l1_ratio, tol=1e-14, max_iter=500)
+        np.testing.assert_allclose(
+            disp.coefs[:, k], ref.fit(X, y).coef_[0], rtol=1e-5, atol=1e-7
+        )
+    zeros = np.sum(disp.coefs == 0, axis=0)
+    if l1_ratio == 1:  # L1: exact zeros, fewer as C grows (weaker penalty)
+        assert zeros[0] > zeros[-1]
+    else:  # L2 shrinks without zeros
+        assert not zeros.any()
+    plt.close("all")
+
+
+def test_from_estimator_multiclass_and_fitted_logistic_cv():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    disp = RegularizationPathDisplay.from_estimator(
+        LogisticRegression(l1_ratio=1), X, y, n_alphas=8
+    )
+    assert len(disp.lines_) == 3 * 4  # a line per class and feature
+    assert disp.feature_names[:2] == ["x0 [0]", "x1 [0]"]
+    cv = LogisticRegressionCV(
+        Cs=5, l1_ratios=[1.0], cv=3, use_legacy_attributes=False, scoring="accuracy"
+    ).fit(X, y)
+    disp = RegularizationPathDisplay.from_estimator(cv, X, y)
+    np.testing.assert_allclose(disp.alphas, np.sort(cv.Cs_))
+    assert disp.alpha_ == pytest.approx(float(np.atleast_1d(cv.C_)[0]))
+    assert disp.alpha_line_ is not None
+    plt.close("all")

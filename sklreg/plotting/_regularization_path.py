@@ -55,6 +55,10 @@ class RegularizationPathDisplay:
     alpha_ : float, default=None
         A chosen alpha (that of a cross-validated estimator), drawn as a
         vertical line.
+    penalty_name : str, default="alpha"
+        What ``alphas`` are, for the x-axis: ``"alpha"`` (the penalty
+        strength of the regressors) or ``"C"`` (the inverse strength of
+        :class:`~sklreg.LogisticRegression`: the path runs the other way).
 
     Attributes
     ----------
@@ -90,13 +94,21 @@ class RegularizationPathDisplay:
     """
 
     def __init__(
-        self, *, alphas, coefs, feature_names=None, estimator_name=None, alpha_=None
+        self,
+        *,
+        alphas,
+        coefs,
+        feature_names=None,
+        estimator_name=None,
+        alpha_=None,
+        penalty_name="alpha",
     ):
         self.alphas = alphas
         self.coefs = coefs
         self.feature_names = feature_names
         self.estimator_name = estimator_name
         self.alpha_ = alpha_
+        self.penalty_name = penalty_name
 
     def plot(self, ax=None, *, n_zeros=False, legend="auto", line_kwargs=None):
         """Draw the path.
@@ -140,7 +152,7 @@ class RegularizationPathDisplay:
             for coef, name in zip(coefs, names, strict=True)
         ]
         ax.set_xscale("log")
-        ax.set_xlabel("alpha")
+        ax.set_xlabel(self.penalty_name)
         ax.set_ylabel("coefficients")
         if self.estimator_name is not None:
             ax.set_title(self.estimator_name)
@@ -148,7 +160,10 @@ class RegularizationPathDisplay:
         self.alpha_line_ = None
         if self.alpha_ is not None:
             self.alpha_line_ = ax.axvline(
-                self.alpha_, color="black", linestyle="--", label="alpha_"
+                self.alpha_,
+                color="black",
+                linestyle="--",
+                label=f"{self.penalty_name}_",
             )
         show_legend = (
             self.feature_names is not None and coefs.shape[0] <= 20
@@ -183,6 +198,7 @@ class RegularizationPathDisplay:
         n_zeros=False,
         legend="auto",
         line_kwargs=None,
+        penalty_name="alpha",
     ):
         """Draw a path already computed.
 
@@ -201,6 +217,8 @@ class RegularizationPathDisplay:
             Count the exact zeros on a twin axis.
         legend : bool or "auto", default="auto"
         line_kwargs : dict, default=None
+        penalty_name : str, default="alpha"
+            The x-axis label (``"C"`` for a logistic path).
 
         Returns
         -------
@@ -212,6 +230,7 @@ class RegularizationPathDisplay:
             feature_names=feature_names,
             estimator_name=estimator_name,
             alpha_=alpha_,
+            penalty_name=penalty_name,
         )
         return disp.plot(ax=ax, n_zeros=n_zeros, legend=legend, line_kwargs=line_kwargs)
 
@@ -241,9 +260,18 @@ class RegularizationPathDisplay:
         by coordinate descent warm-started from one alpha to the next.  A
         fitted CV estimator contributes its grid and its chosen ``alpha_``.
 
+        :class:`~sklreg.LogisticRegression` and
+        :class:`~sklreg.LogisticRegressionCV` draw their coefficients against
+        ``C`` (:func:`~sklreg.linear_model.logistic_path`; ``alphas`` is then
+        the grid of ``C``, by default from the largest ``C`` where every
+        penalised coefficient is zero up to ``1 / eps`` times it, or a fitted
+        CV's ``Cs_`` and ``C_``); with more than two classes, one line per
+        class and feature, named ``"feature [class]"``.
+
         Parameters
         ----------
-        estimator : Lasso, ElasticNet, Ridge, LassoCV, ElasticNetCV or RidgeCV
+        estimator : Lasso, ElasticNet, Ridge, LassoCV, ElasticNetCV, RidgeCV, \
+                LogisticRegression or LogisticRegressionCV
             (scikit-learn's classes of the same names work too).
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
@@ -274,6 +302,13 @@ class RegularizationPathDisplay:
             feature_names = getattr(estimator, "feature_names_in_", None)
             if feature_names is None and hasattr(X, "columns"):
                 feature_names = [str(c) for c in X.columns]
+        params = estimator.get_params()
+        if "C" in params or "Cs" in params:
+            return _from_classifier(
+                cls, estimator, params, X, y, sample_weight, alphas, n_alphas, eps,
+                feature_names, dict(ax=ax, n_zeros=n_zeros, legend=legend,
+                                    line_kwargs=line_kwargs),
+            )  # fmt: skip
         X, y = check_X_y(
             X,
             y,
@@ -288,7 +323,6 @@ class RegularizationPathDisplay:
                 raise ValueError(
                     "sample_weight must be non-negative, of shape (n_samples,)."
                 )
-        params = estimator.get_params()
         if "l1_ratio" in params or "eps" in params or "selection" in params:
             alphas, coefs = _enet_estimator_path(
                 estimator, params, X, y, sample_weight, alphas, n_alphas, eps
@@ -299,8 +333,9 @@ class RegularizationPathDisplay:
             )
         else:
             raise TypeError(
-                "from_estimator supports Lasso, ElasticNet, Ridge and their CV "
-                f"variants, got {type(estimator).__name__}."
+                "from_estimator supports Lasso, ElasticNet, Ridge, "
+                "LogisticRegression and their CV variants, got "
+                f"{type(estimator).__name__}."
             )
         alpha_ = getattr(estimator, "alpha_", None)
         if alpha_ is not None and np.ndim(alpha_) != 0:
@@ -401,3 +436,80 @@ def _ridge_default_alphas(X, fit_intercept, n_alphas):
         means = np.asarray(X.mean(axis=0)).ravel()
         trace -= X.shape[0] * float(means @ means)
     return np.geomspace(*_RIDGE_GRID, n_alphas) * max(trace, 1e-12)
+
+
+def _from_classifier(
+    cls, estimator, params, X, y, sw, Cs, n_cs, eps, feature_names, plot_kwargs
+):
+    """The Display of a logistic regression's path against ``C``."""
+    from sklreg.linear_model._logistic_path import logistic_path
+
+    fitted_cv = hasattr(estimator, "Cs_")
+    l1_ratio = _logistic_l1_ratio(estimator, params)
+    if Cs is None and fitted_cv:
+        Cs = np.asarray(estimator.Cs_)
+    if Cs is None:
+        Cs = n_cs if l1_ratio > 0 else np.logspace(-4, 4, n_cs)
+    if not isinstance(Cs, int | np.integer):
+        Cs = np.sort(np.asarray(Cs, dtype=float).ravel())
+    fit_intercept = params.get("fit_intercept", True)
+    coefs, Cs, _, _ = logistic_path(
+        X,
+        y,
+        Cs=Cs,
+        l1_ratio=l1_ratio,
+        eps=eps,
+        fit_intercept=fit_intercept,
+        tol=params.get("tol", 1e-4),
+        max_iter=params.get("max_iter", 100),
+        class_weight=params.get("class_weight"),
+        sample_weight=sw,
+        penalty_factor=params.get("penalty_factor"),
+    )
+    if fit_intercept:
+        coefs = coefs[..., :-1]
+    n_features = coefs.shape[-1]
+    names = None if feature_names is None else [str(n) for n in feature_names]
+    if coefs.ndim == 3:  # (n_cs, n_classes, n_features): a line per class and feature
+        classes = np.unique(np.asarray(y))
+        base = names or [f"x{j}" for j in range(n_features)]
+        names = [f"{name} [{c}]" for c in classes for name in base]
+        coefs = coefs.reshape(coefs.shape[0], -1)
+    C_ = getattr(estimator, "C_", None) if fitted_cv else None
+    if C_ is not None:
+        C_ = np.unique(np.atleast_1d(C_))
+        C_ = float(C_[0]) if C_.size == 1 else None
+    return cls.from_path(
+        Cs,
+        coefs.T,
+        feature_names=names,
+        estimator_name=type(estimator).__name__,
+        alpha_=C_,
+        penalty_name="C",
+        **plot_kwargs,
+    )
+
+
+def _logistic_l1_ratio(estimator, params):
+    """The mixing of a logistic regression (its chosen one when fitted CV)."""
+    if hasattr(estimator, "l1_ratio_"):
+        ratio = np.unique(np.atleast_1d(estimator.l1_ratio_).astype(float))
+        if ratio.size == 1:
+            return float(ratio[0])
+    if "l1_ratios" in params:
+        ratios = params["l1_ratios"]
+        ratios = (0.0,) if ratios is None or isinstance(ratios, str) else ratios
+        ratios = np.atleast_1d(ratios)
+        if ratios.size != 1:
+            raise ValueError(
+                "LogisticRegressionCV with several l1_ratios: fit it first so "
+                "that its chosen l1_ratio_ is drawn."
+            )
+        return float(ratios[0])
+    ratio = params.get("l1_ratio", 0.0)
+    penalty = params.get("penalty", "deprecated")
+    if penalty == "l1":
+        return 1.0
+    if penalty == "l2" or ratio is None:
+        return 0.0
+    return float(ratio)
