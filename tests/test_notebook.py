@@ -4,7 +4,8 @@ The notebook is executed with nbclient in a ``python3`` kernel of *this*
 interpreter (the kernel spec is written into a temporary Jupyter path that
 comes first in the search, so a user-wide ``python3`` spec of another Python
 cannot be picked up); any cell error fails the test.  Skipped only when
-nbclient is not installed (it is in the ``dev`` extra).
+nbclient is not installed (it is in the ``dev`` extra, with nbformat and
+ipykernel).
 """
 
 import json
@@ -30,7 +31,9 @@ def test_committed_notebook_has_no_outputs():
 @pytest.fixture
 def python3_kernel(tmp_path, monkeypatch):
     """A ``python3`` kernel spec that launches ``sys.executable``."""
-    pytest.importorskip("ipykernel")
+    pytest.importorskip("nbclient")
+    # nbclient without ipykernel is a broken dev install: fail, don't skip
+    import ipykernel  # noqa: F401
     from jupyter_client.kernelspec import KernelSpecManager
 
     spec_dir = tmp_path / "jupyter" / "kernels" / "python3"
@@ -42,6 +45,9 @@ def python3_kernel(tmp_path, monkeypatch):
     }
     (spec_dir / "kernel.json").write_text(json.dumps(spec))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    # connection files and IPython's profile in tmp_path, not in $HOME
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
     # the kernel inherits the environment: headless plots, few threads, and
     # the sklreg of this checkout
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
