@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ import pytest
 from sklearn import linear_model as sk
 from sklearn.base import clone
 from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_selection import SelectFromModel
 from sklearn.model_selection import GridSearchCV, KFold, train_test_split
 from sklearn.pipeline import Pipeline
@@ -336,6 +338,54 @@ def check_multitask_support(stdout, output_dir):
     assert int(rows["MultiTaskLassoCV"]["false negatives"]) == fn
 
 
+def check_sparse_logistic(stdout, output_dir):
+    rows = parse_table(stdout)
+    assert len(rows) >= 5, stdout
+    Cs = [float(row["C"]) for row in rows]
+    l1_zeros = [int(row["L1 zeros"]) for row in rows]
+    l2_zeros = [int(row["L2 zeros"]) for row in rows]
+    assert Cs == sorted(Cs)
+    # L1 selects: every coefficient zero at C_min, most of them kept at the end
+    assert l1_zeros[0] == 30 and l1_zeros[-1] < 20, stdout
+    # L2 only shrinks: never an exact zero
+    assert l2_zeros == [0] * len(rows), stdout
+
+    # the reference: scikit-learn on the same split and grid, tight tol.  The
+    # L1 model with liblinear, whose intercept is penalised: intercept_scaling
+    # 1e3 makes that penalty |b| / 1e3, negligible here (the zero counts and
+    # accuracies are those of saga at tol=1e-10, which takes a minute).
+    example = load_example("plot_sparse_logistic.py")
+    X_train, X_test, y_train, y_test, _ = example.breast_cancer_split()
+    c_min = 1.0 / np.max(np.abs(X_train.T @ (y_train - y_train.mean())))
+    (printed_c_min,) = parse_key_values(stdout, "all-zero L1 model)")
+    assert printed_c_min == pytest.approx(c_min, rel=1e-5)
+    grid = example.c_grid(X_train, y_train, fast=True)
+    np.testing.assert_allclose(Cs, grid, rtol=1e-5)
+    assert grid[0] == pytest.approx(c_min, rel=1e-12)
+    for row, C in zip(rows, grid, strict=True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            l1 = sk.LogisticRegression(
+                l1_ratio=1,
+                C=C,
+                solver="liblinear",
+                intercept_scaling=1e3,
+                tol=1e-10,
+                max_iter=5000,
+            ).fit(X_train, y_train)
+        l2 = sk.LogisticRegression(C=C, tol=1e-10, max_iter=10_000).fit(
+            X_train, y_train
+        )
+        assert int(row["L1 zeros"]) == np.sum(l1.coef_ == 0), (C, row)
+        assert float(row["L1 test accuracy"]) == pytest.approx(
+            l1.score(X_test, y_test), abs=1e-3
+        ), (C, row)
+        assert np.all(l2.coef_ != 0)
+        assert float(row["L2 test accuracy"]) == pytest.approx(
+            l2.score(X_test, y_test), abs=1e-3
+        ), (C, row)
+
+
 CHECKS = {
     "quickstart.py": check_quickstart,
     "plot_l1_vs_l2_path.py": check_l1_vs_l2_path,
@@ -344,6 +394,7 @@ CHECKS = {
     "plot_dropout_batchnorm.py": check_dropout_batchnorm,
     "plot_mlp_regression.py": check_mlp_regression,
     "plot_multitask_support.py": check_multitask_support,
+    "plot_sparse_logistic.py": check_sparse_logistic,
 }
 
 
