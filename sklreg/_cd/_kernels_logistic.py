@@ -55,8 +55,10 @@ def quadratic_cd_dense(
     or once an epoch's largest ``curvature * step^2`` (twice the model
     decrease it bought) is at most ``tol`` times the first epoch's (a
     relative rule: the steps shrink with the outer iterations, and the
-    inner solve must keep pace for prox-Newton to converge fast).  Returns
-    the epochs run.
+    inner solve must keep pace for prox-Newton to converge fast), or at
+    most ``1e-28`` times the largest ``curvature * coefficient^2`` (steps of
+    1e-14 of the coefficients: rounding, below which a relative rule could
+    never be met).  Returns the epochs run.
     """
     n_samples = X.shape[0]
     n_ws = ws.shape[0]
@@ -83,6 +85,7 @@ def quadratic_cd_dense(
     first_step = 0.0
     for epoch in range(max_epochs):
         max_step = 0.0
+        scale = 0.0
         if centre:
             # db = -sum(u) / sum(h); u += db * h
             acc = 0.0
@@ -90,6 +93,7 @@ def quadratic_cd_dense(
                 acc += u[i]
             delta = -acc / h_sum
             intercept[0] += delta
+            scale = max(scale, h_sum * intercept[0] * intercept[0])
             for i in range(n_samples):
                 u[i] += delta * h[i]
             max_step = max(max_step, h_sum * delta * delta)
@@ -105,6 +109,7 @@ def quadratic_cd_dense(
                 grad += X[i, j] * u[i]
             old = w[j]
             new = penalised_newton_update(a * old - grad, l1s[j], denom)
+            scale = max(scale, a * new * new)
             if new != old:
                 delta = new - old
                 w[j] = new
@@ -116,7 +121,9 @@ def quadratic_cd_dense(
                 max_step = max(max_step, a * delta * delta)
         if epoch == 0:
             first_step = max_step
-        if max_step <= tol * first_step:
+        # relative to the first epoch, or down to the rounding of the
+        # coefficients (steps 1e-14 of them)
+        if max_step <= tol * first_step or max_step <= 1e-28 * scale:
             return epoch + 1
     return max_epochs
 
@@ -176,6 +183,7 @@ def quadratic_cd_sparse(
     first_step = 0.0
     for epoch in range(max_epochs):
         max_step = 0.0
+        scale = 0.0
         c = 0.0
         if centre:
             acc = 0.0
@@ -183,6 +191,7 @@ def quadratic_cd_sparse(
                 acc += u[i]
             delta = -acc / h_sum
             intercept[0] += delta
+            scale = max(scale, h_sum * intercept[0] * intercept[0])
             for i in range(n_samples):
                 u[i] += delta * h[i]
             max_step = max(max_step, h_sum * delta * delta)
@@ -200,6 +209,7 @@ def quadratic_cd_sparse(
             grad -= c * hx[k]
             old = w[j]
             new = penalised_newton_update(a * old - grad, l1s[j], denom)
+            scale = max(scale, a * new * new)
             if new != old:
                 delta = new - old
                 w[j] = new
@@ -214,7 +224,9 @@ def quadratic_cd_sparse(
                 u[i] -= c * h[i]
         if epoch == 0:
             first_step = max_step
-        if max_step <= tol * first_step:
+        # relative to the first epoch, or down to the rounding of the
+        # coefficients (steps 1e-14 of them)
+        if max_step <= tol * first_step or max_step <= 1e-28 * scale:
             return epoch + 1
     return max_epochs
 
@@ -394,6 +406,7 @@ def multinomial_cd_dense(
     first_step = 0.0
     for epoch in range(max_epochs):
         max_step = 0.0
+        scale = 0.0
         if fit_intercept:
             for k in range(K):
                 if hsum[k] == 0.0:
@@ -403,6 +416,7 @@ def multinomial_cd_dense(
                     acc += G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i])
                 delta = -acc / hsum[k]
                 b[k] += delta
+                scale = max(scale, hsum[k] * b[k] * b[k])
                 for i in range(n_samples):
                     D[i, k] += delta
                     m[i] += delta * P[i, k]
@@ -422,6 +436,7 @@ def multinomial_cd_dense(
                     grad += (X[i, j] - c) * u
                 old = W[k, j]
                 new = penalised_newton_update(a * old - grad, l1s[j], denom)
+                scale = max(scale, a * new * new)
                 if new != old:
                     delta = new - old
                     W[k, j] = new
@@ -442,7 +457,9 @@ def multinomial_cd_dense(
                         D[i, k] -= dd
         if epoch == 0:
             first_step = max_step
-        if max_step <= tol * first_step:
+        # relative to the first epoch, or down to the rounding of the
+        # coefficients (steps 1e-14 of them)
+        if max_step <= tol * first_step or max_step <= 1e-28 * scale:
             return epoch + 1
     return max_epochs
 
@@ -492,6 +509,7 @@ def multinomial_cd_sparse(
     first_step = 0.0
     for epoch in range(max_epochs):
         max_step = 0.0
+        scale = 0.0
         if fit_intercept:
             for k in range(K):
                 if hsum[k] == 0.0:
@@ -501,6 +519,7 @@ def multinomial_cd_sparse(
                     acc += G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i])
                 delta = -acc / hsum[k]
                 b[k] += delta
+                scale = max(scale, hsum[k] * b[k] * b[k])
                 for i in range(n_samples):
                     D[i, k] += delta
                     m[i] += delta * P[i, k]
@@ -519,6 +538,7 @@ def multinomial_cd_sparse(
                     grad += data[q] * (G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i]))
                 old = W[k, j]
                 new = penalised_newton_update(a * old - grad, l1s[j], denom)
+                scale = max(scale, a * new * new)
                 if new != old:
                     delta = new - old
                     W[k, j] = new
@@ -538,6 +558,8 @@ def multinomial_cd_sparse(
                         D[i, k] -= dd
         if epoch == 0:
             first_step = max_step
-        if max_step <= tol * first_step:
+        # relative to the first epoch, or down to the rounding of the
+        # coefficients (steps 1e-14 of them)
+        if max_step <= tol * first_step or max_step <= 1e-28 * scale:
             return epoch + 1
     return max_epochs
