@@ -124,7 +124,13 @@ class ProxNewtonSolver:
         self.verbose = verbose
         self.warn = warn
 
-    def solve(self, datafit, penalty, coef0=None, intercept0=None):
+    def solve(
+        self,
+        datafit,
+        penalty,
+        coef0: np.ndarray | None = None,
+        intercept0: np.ndarray | None = None,
+    ) -> ProxNewtonResult:
         """Minimise ``datafit + penalty`` from ``(coef0, intercept0)``.
 
         Parameters
