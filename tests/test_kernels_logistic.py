@@ -233,8 +233,10 @@ def test_multinomial_cd_matches_numpy(problem, fit_intercept, layout):
         3,
     )
     W_k, b_k = W.copy(), b.copy()
-    D, m = np.zeros((n, K)), np.zeros(n)
-    args = (W_k, b_k, G, P, s, D, m, l1s, l2s, ws, fit_intercept, 3, 0.0)
+    # the kernels store the classes' vectors as rows: (K, n)
+    Dt, m = np.zeros((K, n)), np.zeros(n)
+    Gt, Pt = np.ascontiguousarray(G.T), np.ascontiguousarray(P.T)
+    args = (W_k, b_k, Gt, Pt, s, Dt, m, l1s, l2s, ws, fit_intercept, 3, 0.0)
     if layout == "dense":
         n_epochs = k.multinomial_cd_dense(X, *args)
     else:
@@ -243,8 +245,8 @@ def test_multinomial_cd_matches_numpy(problem, fit_intercept, layout):
     assert n_epochs == 3
     np.testing.assert_allclose(W_k, W_ref, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(b_k, b_ref, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(D, D_ref, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(m, (P * D).sum(axis=1), atol=1e-12)
+    np.testing.assert_allclose(Dt.T, D_ref, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(m, (P * Dt.T).sum(axis=1), atol=1e-12)
     assert np.all(W_k[:, 4] == 0.0)
     np.testing.assert_array_equal(W_k[:, 6], W[:, 6])
 
@@ -260,15 +262,17 @@ def test_multinomial_cd_solves_the_joint_model(problem, layout):
     s = rng.uniform(0.5, 2.0, n)
     G = s[:, None] * (P - Y)
     W, b = np.zeros((K, X.shape[1])), np.zeros(K)
-    D, m = np.zeros((n, K)), np.zeros(n)
+    Dt, m = np.zeros((K, n)), np.zeros(n)
     ws = np.array([0, 2, 5, 7])  # penalised features, with an L1 part
-    args = (W, b, G, P, s, D, m, l1s, l2s, ws, True, 20_000, 1e-30)
+    Gt, Pt = np.ascontiguousarray(G.T), np.ascontiguousarray(P.T)
+    args = (W, b, Gt, Pt, s, Dt, m, l1s, l2s, ws, True, 20_000, 1e-30)
     if layout == "dense":
         n_epochs = k.multinomial_cd_dense(X, *args)
     else:
         Xs = sp.csc_matrix(X)
         n_epochs = k.multinomial_cd_sparse(Xs.data, Xs.indices, Xs.indptr, *args)
     assert n_epochs < 20_000
+    D = Dt.T
     np.testing.assert_allclose(D, X @ W.T + b, atol=1e-10)
     U = G + s[:, None] * P * (D - (P * D).sum(axis=1, keepdims=True))
     np.testing.assert_allclose(U.sum(axis=0), 0.0, atol=1e-9)

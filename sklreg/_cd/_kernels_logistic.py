@@ -358,7 +358,9 @@ def multinomial_cd_dense(
 ):
     """CD epochs on the joint quadratic model of the multinomial loss.
 
-    The model of the loss in ``D = X dW^T + db`` (shape ``(n, K)``) is
+    The arrays ``G``, ``P`` and ``D`` are stored class by class, shape
+    ``(K, n)`` (contiguous per class: the loops over samples vectorise).
+    The model of the loss in ``D = (X dW^T + db)^T`` is
 
         sum_ik G_ik D_ik + 1/2 sum_i s_i (sum_k P_ik D_ik^2 - m_i^2),
         m_i = sum_k P_ik D_ik,
@@ -379,12 +381,12 @@ def multinomial_cd_dense(
     model's centre.  Stops as :func:`quadratic_cd_dense`.  Returns the
     epochs run.
     """
-    n_samples, K = P.shape
+    K, n_samples = P.shape
     n_ws = ws.shape[0]
     hsum = np.zeros(K)
     for k in range(K):
         for i in range(n_samples):
-            hsum[k] += s[i] * P[i, k] * (1.0 - P[i, k])
+            hsum[k] += s[i] * P[k, i] * (1.0 - P[k, i])
     vals = np.empty(K)
     mu = np.zeros((K, n_ws))
     hdiag = np.empty((K, n_ws))
@@ -395,13 +397,13 @@ def multinomial_cd_dense(
             if centre:
                 acc = 0.0
                 for i in range(n_samples):
-                    acc += s[i] * P[i, k] * (1.0 - P[i, k]) * X[i, j]
+                    acc += s[i] * P[k, i] * (1.0 - P[k, i]) * X[i, j]
                 mu[k, t] = acc / hsum[k]
             c = mu[k, t]
             acc = 0.0
             for i in range(n_samples):
                 d = X[i, j] - c
-                acc += s[i] * P[i, k] * (1.0 - P[i, k]) * d * d
+                acc += s[i] * P[k, i] * (1.0 - P[k, i]) * d * d
             hdiag[k, t] = acc
     first_step = 0.0
     for epoch in range(max_epochs):
@@ -413,13 +415,13 @@ def multinomial_cd_dense(
                     continue
                 acc = 0.0
                 for i in range(n_samples):
-                    acc += G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i])
+                    acc += G[k, i] + s[i] * P[k, i] * (D[k, i] - m[i])
                 delta = -acc / hsum[k]
                 b[k] += delta
                 scale = max(scale, hsum[k] * b[k] * b[k])
                 for i in range(n_samples):
-                    D[i, k] += delta
-                    m[i] += delta * P[i, k]
+                    D[k, i] += delta
+                    m[i] += delta * P[k, i]
                 max_step = max(max_step, hsum[k] * delta * delta)
         for t in range(n_ws):
             j = ws[t]
@@ -432,7 +434,7 @@ def multinomial_cd_dense(
                 # grad = (X[:, j] - c) @ u[:, k]
                 grad = 0.0
                 for i in range(n_samples):
-                    u = G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i])
+                    u = G[k, i] + s[i] * P[k, i] * (D[k, i] - m[i])
                     grad += (X[i, j] - c) * u
                 old = W[k, j]
                 new = penalised_newton_update(a * old - grad, l1s[j], denom)
@@ -443,8 +445,8 @@ def multinomial_cd_dense(
                     b[k] -= delta * c
                     for i in range(n_samples):
                         dd = delta * (X[i, j] - c)
-                        D[i, k] += dd
-                        m[i] += dd * P[i, k]
+                        D[k, i] += dd
+                        m[i] += dd * P[k, i]
                     max_step = max(max_step, a * delta * delta)
             # the model is blind to a shift common to the classes: take the
             # one the penalty prefers (CD crawls along that direction)
@@ -454,7 +456,7 @@ def multinomial_cd_dense(
                     dd = shift * X[i, j]
                     m[i] -= dd
                     for k in range(K):
-                        D[i, k] -= dd
+                        D[k, i] -= dd
         if epoch == 0:
             first_step = max_step
         # relative to the first epoch, or down to the rounding of the
@@ -489,12 +491,12 @@ def multinomial_cd_sparse(
     are not centred here (the intercepts' Newton steps, ``O(n K)`` once per
     epoch, do that job); X is never densified.
     """
-    n_samples, K = P.shape
+    K, n_samples = P.shape
     n_ws = ws.shape[0]
     hsum = np.zeros(K)
     for k in range(K):
         for i in range(n_samples):
-            hsum[k] += s[i] * P[i, k] * (1.0 - P[i, k])
+            hsum[k] += s[i] * P[k, i] * (1.0 - P[k, i])
     vals = np.empty(K)
     hdiag = np.empty((K, n_ws))
     for k in range(K):
@@ -504,7 +506,7 @@ def multinomial_cd_sparse(
             for q in range(indptr[j], indptr[j + 1]):
                 i = indices[q]
                 x = data[q]
-                acc += s[i] * P[i, k] * (1.0 - P[i, k]) * x * x
+                acc += s[i] * P[k, i] * (1.0 - P[k, i]) * x * x
             hdiag[k, t] = acc
     first_step = 0.0
     for epoch in range(max_epochs):
@@ -516,13 +518,13 @@ def multinomial_cd_sparse(
                     continue
                 acc = 0.0
                 for i in range(n_samples):
-                    acc += G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i])
+                    acc += G[k, i] + s[i] * P[k, i] * (D[k, i] - m[i])
                 delta = -acc / hsum[k]
                 b[k] += delta
                 scale = max(scale, hsum[k] * b[k] * b[k])
                 for i in range(n_samples):
-                    D[i, k] += delta
-                    m[i] += delta * P[i, k]
+                    D[k, i] += delta
+                    m[i] += delta * P[k, i]
                 max_step = max(max_step, hsum[k] * delta * delta)
         for t in range(n_ws):
             j = ws[t]
@@ -535,7 +537,7 @@ def multinomial_cd_sparse(
                 grad = 0.0
                 for q in range(start, stop):
                     i = indices[q]
-                    grad += data[q] * (G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i]))
+                    grad += data[q] * (G[k, i] + s[i] * P[k, i] * (D[k, i] - m[i]))
                 old = W[k, j]
                 new = penalised_newton_update(a * old - grad, l1s[j], denom)
                 scale = max(scale, a * new * new)
@@ -545,8 +547,8 @@ def multinomial_cd_sparse(
                     for q in range(start, stop):
                         i = indices[q]
                         dd = delta * data[q]
-                        D[i, k] += dd
-                        m[i] += dd * P[i, k]
+                        D[k, i] += dd
+                        m[i] += dd * P[k, i]
                     max_step = max(max_step, a * delta * delta)
             shift = _feature_shift(W, j, l1s[j], l2s[j], vals)
             if shift != 0.0:
@@ -555,7 +557,7 @@ def multinomial_cd_sparse(
                     dd = shift * data[q]
                     m[i] -= dd
                     for k in range(K):
-                        D[i, k] -= dd
+                        D[k, i] -= dd
         if epoch == 0:
             first_step = max_step
         # relative to the first epoch, or down to the rounding of the

@@ -134,10 +134,11 @@ class Design:
 
     def multinomial_cd(self, W, b, G, P, s, l1s, l2s, ws, fit_intercept, epochs, tol):
         """CD epochs on the joint multinomial model (``_kernels_logistic``)."""
+        # the kernels store the classes' vectors contiguously: (K, n)
+        G = np.ascontiguousarray(G.T)
+        P = np.ascontiguousarray(P.T)
         D = np.zeros_like(P)
-        m = np.zeros(P.shape[0])
-        G = np.ascontiguousarray(G)
-        P = np.ascontiguousarray(P)
+        m = np.zeros(P.shape[1])
         if self.sparse:
             X = self.X
             return _k.multinomial_cd_sparse(
