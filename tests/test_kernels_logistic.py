@@ -82,7 +82,11 @@ def test_quadratic_cd_solves_the_model(problem):
     X, w, u0, h, l1s, l2s = problem
     ws = np.array([0, 1, 2, 5, 7])
     w_k, b_k, u_k = w.copy(), np.array([0.0]), u0.copy()
-    k.quadratic_cd_dense(X, w_k, b_k, u_k, h, l1s, l2s, ws, True, 10_000, 1e-30)
+    n_epochs = k.quadratic_cd_dense(
+        X, w_k, b_k, u_k, h, l1s, l2s, ws, True, 10_000, 1e-30
+    )
+    # no relative rule can be met at 1e-30: the rounding floor stopped it
+    assert n_epochs < 10_000
     # u = u0 + h * dz with dz = X dw + db
     dz = X @ (w_k - w) + b_k[0]
     np.testing.assert_allclose(u_k, u0 + h * dz, atol=1e-12)
@@ -229,8 +233,10 @@ def test_multinomial_cd_matches_numpy(problem, fit_intercept, layout):
         3,
     )
     W_k, b_k = W.copy(), b.copy()
-    D, m = np.zeros((n, K)), np.zeros(n)
-    args = (W_k, b_k, G, P, s, D, m, l1s, l2s, ws, fit_intercept, 3, 0.0)
+    # the kernels store the classes' vectors as rows: (K, n)
+    Dt, m = np.zeros((K, n)), np.zeros(n)
+    Gt, Pt = np.ascontiguousarray(G.T), np.ascontiguousarray(P.T)
+    args = (W_k, b_k, Gt, Pt, s, Dt, m, l1s, l2s, ws, fit_intercept, 3, 0.0)
     if layout == "dense":
         n_epochs = k.multinomial_cd_dense(X, *args)
     else:
@@ -239,7 +245,39 @@ def test_multinomial_cd_matches_numpy(problem, fit_intercept, layout):
     assert n_epochs == 3
     np.testing.assert_allclose(W_k, W_ref, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(b_k, b_ref, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(D, D_ref, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(m, (P * D).sum(axis=1), atol=1e-12)
+    np.testing.assert_allclose(Dt.T, D_ref, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(m, (P * Dt.T).sum(axis=1), atol=1e-12)
     assert np.all(W_k[:, 4] == 0.0)
     np.testing.assert_array_equal(W_k[:, 6], W[:, 6])
+
+
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_multinomial_cd_solves_the_joint_model(problem, layout):
+    """Run to convergence: the KKT conditions of the joint quadratic model."""
+    X, _, _, _, l1s, l2s = problem
+    rng = np.random.RandomState(5)
+    n, K = X.shape[0], 3
+    P = rng.dirichlet(np.ones(K), n)
+    Y = np.eye(K)[rng.randint(K, size=n)]
+    s = rng.uniform(0.5, 2.0, n)
+    G = s[:, None] * (P - Y)
+    W, b = np.zeros((K, X.shape[1])), np.zeros(K)
+    Dt, m = np.zeros((K, n)), np.zeros(n)
+    ws = np.array([0, 2, 5, 7])  # penalised features, with an L1 part
+    Gt, Pt = np.ascontiguousarray(G.T), np.ascontiguousarray(P.T)
+    args = (W, b, Gt, Pt, s, Dt, m, l1s, l2s, ws, True, 20_000, 1e-30)
+    if layout == "dense":
+        n_epochs = k.multinomial_cd_dense(X, *args)
+    else:
+        Xs = sp.csc_matrix(X)
+        n_epochs = k.multinomial_cd_sparse(Xs.data, Xs.indices, Xs.indptr, *args)
+    assert n_epochs < 20_000
+    D = Dt.T
+    np.testing.assert_allclose(D, X @ W.T + b, atol=1e-10)
+    U = G + s[:, None] * P * (D - (P * D).sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(U.sum(axis=0), 0.0, atol=1e-9)
+    grad = (X[:, ws].T @ U).T + l2s[ws] * W[:, ws]
+    l1 = np.broadcast_to(l1s[ws], grad.shape)
+    nz = W[:, ws] != 0
+    np.testing.assert_allclose(grad[nz], -l1[nz] * np.sign(W[:, ws][nz]), atol=1e-8)
+    assert np.all(np.abs(grad[~nz]) <= l1[~nz] + 1e-8)

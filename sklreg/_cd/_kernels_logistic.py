@@ -55,8 +55,10 @@ def quadratic_cd_dense(
     or once an epoch's largest ``curvature * step^2`` (twice the model
     decrease it bought) is at most ``tol`` times the first epoch's (a
     relative rule: the steps shrink with the outer iterations, and the
-    inner solve must keep pace for prox-Newton to converge fast).  Returns
-    the epochs run.
+    inner solve must keep pace for prox-Newton to converge fast), or at
+    most ``1e-28`` times the largest ``curvature * coefficient^2`` (steps of
+    1e-14 of the coefficients: rounding, below which a relative rule could
+    never be met).  Returns the epochs run.
     """
     n_samples = X.shape[0]
     n_ws = ws.shape[0]
@@ -83,6 +85,7 @@ def quadratic_cd_dense(
     first_step = 0.0
     for epoch in range(max_epochs):
         max_step = 0.0
+        scale = 0.0
         if centre:
             # db = -sum(u) / sum(h); u += db * h
             acc = 0.0
@@ -90,6 +93,7 @@ def quadratic_cd_dense(
                 acc += u[i]
             delta = -acc / h_sum
             intercept[0] += delta
+            scale = max(scale, h_sum * intercept[0] * intercept[0])
             for i in range(n_samples):
                 u[i] += delta * h[i]
             max_step = max(max_step, h_sum * delta * delta)
@@ -105,6 +109,7 @@ def quadratic_cd_dense(
                 grad += X[i, j] * u[i]
             old = w[j]
             new = penalised_newton_update(a * old - grad, l1s[j], denom)
+            scale = max(scale, a * new * new)
             if new != old:
                 delta = new - old
                 w[j] = new
@@ -116,7 +121,9 @@ def quadratic_cd_dense(
                 max_step = max(max_step, a * delta * delta)
         if epoch == 0:
             first_step = max_step
-        if max_step <= tol * first_step:
+        # relative to the first epoch, or down to the rounding of the
+        # coefficients (steps 1e-14 of them)
+        if max_step <= tol * first_step or max_step <= 1e-28 * scale:
             return epoch + 1
     return max_epochs
 
@@ -176,6 +183,7 @@ def quadratic_cd_sparse(
     first_step = 0.0
     for epoch in range(max_epochs):
         max_step = 0.0
+        scale = 0.0
         c = 0.0
         if centre:
             acc = 0.0
@@ -183,6 +191,7 @@ def quadratic_cd_sparse(
                 acc += u[i]
             delta = -acc / h_sum
             intercept[0] += delta
+            scale = max(scale, h_sum * intercept[0] * intercept[0])
             for i in range(n_samples):
                 u[i] += delta * h[i]
             max_step = max(max_step, h_sum * delta * delta)
@@ -200,6 +209,7 @@ def quadratic_cd_sparse(
             grad -= c * hx[k]
             old = w[j]
             new = penalised_newton_update(a * old - grad, l1s[j], denom)
+            scale = max(scale, a * new * new)
             if new != old:
                 delta = new - old
                 w[j] = new
@@ -214,7 +224,9 @@ def quadratic_cd_sparse(
                 u[i] -= c * h[i]
         if epoch == 0:
             first_step = max_step
-        if max_step <= tol * first_step:
+        # relative to the first epoch, or down to the rounding of the
+        # coefficients (steps 1e-14 of them)
+        if max_step <= tol * first_step or max_step <= 1e-28 * scale:
             return epoch + 1
     return max_epochs
 
@@ -346,7 +358,9 @@ def multinomial_cd_dense(
 ):
     """CD epochs on the joint quadratic model of the multinomial loss.
 
-    The model of the loss in ``D = X dW^T + db`` (shape ``(n, K)``) is
+    The arrays ``G``, ``P`` and ``D`` are stored class by class, shape
+    ``(K, n)`` (contiguous per class: the loops over samples vectorise).
+    The model of the loss in ``D = (X dW^T + db)^T`` is
 
         sum_ik G_ik D_ik + 1/2 sum_i s_i (sum_k P_ik D_ik^2 - m_i^2),
         m_i = sum_k P_ik D_ik,
@@ -367,12 +381,12 @@ def multinomial_cd_dense(
     model's centre.  Stops as :func:`quadratic_cd_dense`.  Returns the
     epochs run.
     """
-    n_samples, K = P.shape
+    K, n_samples = P.shape
     n_ws = ws.shape[0]
     hsum = np.zeros(K)
     for k in range(K):
         for i in range(n_samples):
-            hsum[k] += s[i] * P[i, k] * (1.0 - P[i, k])
+            hsum[k] += s[i] * P[k, i] * (1.0 - P[k, i])
     vals = np.empty(K)
     mu = np.zeros((K, n_ws))
     hdiag = np.empty((K, n_ws))
@@ -383,29 +397,31 @@ def multinomial_cd_dense(
             if centre:
                 acc = 0.0
                 for i in range(n_samples):
-                    acc += s[i] * P[i, k] * (1.0 - P[i, k]) * X[i, j]
+                    acc += s[i] * P[k, i] * (1.0 - P[k, i]) * X[i, j]
                 mu[k, t] = acc / hsum[k]
             c = mu[k, t]
             acc = 0.0
             for i in range(n_samples):
                 d = X[i, j] - c
-                acc += s[i] * P[i, k] * (1.0 - P[i, k]) * d * d
+                acc += s[i] * P[k, i] * (1.0 - P[k, i]) * d * d
             hdiag[k, t] = acc
     first_step = 0.0
     for epoch in range(max_epochs):
         max_step = 0.0
+        scale = 0.0
         if fit_intercept:
             for k in range(K):
                 if hsum[k] == 0.0:
                     continue
                 acc = 0.0
                 for i in range(n_samples):
-                    acc += G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i])
+                    acc += G[k, i] + s[i] * P[k, i] * (D[k, i] - m[i])
                 delta = -acc / hsum[k]
                 b[k] += delta
+                scale = max(scale, hsum[k] * b[k] * b[k])
                 for i in range(n_samples):
-                    D[i, k] += delta
-                    m[i] += delta * P[i, k]
+                    D[k, i] += delta
+                    m[i] += delta * P[k, i]
                 max_step = max(max_step, hsum[k] * delta * delta)
         for t in range(n_ws):
             j = ws[t]
@@ -418,18 +434,19 @@ def multinomial_cd_dense(
                 # grad = (X[:, j] - c) @ u[:, k]
                 grad = 0.0
                 for i in range(n_samples):
-                    u = G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i])
+                    u = G[k, i] + s[i] * P[k, i] * (D[k, i] - m[i])
                     grad += (X[i, j] - c) * u
                 old = W[k, j]
                 new = penalised_newton_update(a * old - grad, l1s[j], denom)
+                scale = max(scale, a * new * new)
                 if new != old:
                     delta = new - old
                     W[k, j] = new
                     b[k] -= delta * c
                     for i in range(n_samples):
                         dd = delta * (X[i, j] - c)
-                        D[i, k] += dd
-                        m[i] += dd * P[i, k]
+                        D[k, i] += dd
+                        m[i] += dd * P[k, i]
                     max_step = max(max_step, a * delta * delta)
             # the model is blind to a shift common to the classes: take the
             # one the penalty prefers (CD crawls along that direction)
@@ -439,10 +456,12 @@ def multinomial_cd_dense(
                     dd = shift * X[i, j]
                     m[i] -= dd
                     for k in range(K):
-                        D[i, k] -= dd
+                        D[k, i] -= dd
         if epoch == 0:
             first_step = max_step
-        if max_step <= tol * first_step:
+        # relative to the first epoch, or down to the rounding of the
+        # coefficients (steps 1e-14 of them)
+        if max_step <= tol * first_step or max_step <= 1e-28 * scale:
             return epoch + 1
     return max_epochs
 
@@ -472,12 +491,12 @@ def multinomial_cd_sparse(
     are not centred here (the intercepts' Newton steps, ``O(n K)`` once per
     epoch, do that job); X is never densified.
     """
-    n_samples, K = P.shape
+    K, n_samples = P.shape
     n_ws = ws.shape[0]
     hsum = np.zeros(K)
     for k in range(K):
         for i in range(n_samples):
-            hsum[k] += s[i] * P[i, k] * (1.0 - P[i, k])
+            hsum[k] += s[i] * P[k, i] * (1.0 - P[k, i])
     vals = np.empty(K)
     hdiag = np.empty((K, n_ws))
     for k in range(K):
@@ -487,23 +506,25 @@ def multinomial_cd_sparse(
             for q in range(indptr[j], indptr[j + 1]):
                 i = indices[q]
                 x = data[q]
-                acc += s[i] * P[i, k] * (1.0 - P[i, k]) * x * x
+                acc += s[i] * P[k, i] * (1.0 - P[k, i]) * x * x
             hdiag[k, t] = acc
     first_step = 0.0
     for epoch in range(max_epochs):
         max_step = 0.0
+        scale = 0.0
         if fit_intercept:
             for k in range(K):
                 if hsum[k] == 0.0:
                     continue
                 acc = 0.0
                 for i in range(n_samples):
-                    acc += G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i])
+                    acc += G[k, i] + s[i] * P[k, i] * (D[k, i] - m[i])
                 delta = -acc / hsum[k]
                 b[k] += delta
+                scale = max(scale, hsum[k] * b[k] * b[k])
                 for i in range(n_samples):
-                    D[i, k] += delta
-                    m[i] += delta * P[i, k]
+                    D[k, i] += delta
+                    m[i] += delta * P[k, i]
                 max_step = max(max_step, hsum[k] * delta * delta)
         for t in range(n_ws):
             j = ws[t]
@@ -516,17 +537,18 @@ def multinomial_cd_sparse(
                 grad = 0.0
                 for q in range(start, stop):
                     i = indices[q]
-                    grad += data[q] * (G[i, k] + s[i] * P[i, k] * (D[i, k] - m[i]))
+                    grad += data[q] * (G[k, i] + s[i] * P[k, i] * (D[k, i] - m[i]))
                 old = W[k, j]
                 new = penalised_newton_update(a * old - grad, l1s[j], denom)
+                scale = max(scale, a * new * new)
                 if new != old:
                     delta = new - old
                     W[k, j] = new
                     for q in range(start, stop):
                         i = indices[q]
                         dd = delta * data[q]
-                        D[i, k] += dd
-                        m[i] += dd * P[i, k]
+                        D[k, i] += dd
+                        m[i] += dd * P[k, i]
                     max_step = max(max_step, a * delta * delta)
             shift = _feature_shift(W, j, l1s[j], l2s[j], vals)
             if shift != 0.0:
@@ -535,9 +557,11 @@ def multinomial_cd_sparse(
                     dd = shift * data[q]
                     m[i] -= dd
                     for k in range(K):
-                        D[i, k] -= dd
+                        D[k, i] -= dd
         if epoch == 0:
             first_step = max_step
-        if max_step <= tol * first_step:
+        # relative to the first epoch, or down to the rounding of the
+        # coefficients (steps 1e-14 of them)
+        if max_step <= tol * first_step or max_step <= 1e-28 * scale:
             return epoch + 1
     return max_epochs

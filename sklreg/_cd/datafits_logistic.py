@@ -28,12 +28,18 @@ of 0).  The dual point is built from the current probabilities ``P``:
 
 1. ``theta = s (Y - P)``, the negative per-sample gradient (the optimal dual
    point at the optimum);
-2. the equality constraints are imposed by the ``s``-weighted projection
-   ``P' = P + A delta``, ``(A^T S A) delta = A^T theta``, ``A = [1,
-   X_unpenalised]`` (a weighted centring of ``theta`` when only the
-   intercept is free): the rows of ``P'`` still sum to one; if ``P'`` left
-   the simplex the gap is reported as ``inf`` (not certified yet);
-3. with a pure L1 penalty, ``theta`` is scaled by ``alpha <= 1`` into the
+2. with an intercept, ``P`` is first taken at the intercept-optimal shift
+   of ``Z`` (a few safeguarded Newton steps on the intercepts, for the
+   dual point only): ``sum_i theta_ik = 0`` up to rounding, ``P`` still in
+   the simplex, even on (nearly) separable data where ``P`` is 0 or 1 to
+   machine precision;
+3. the equality constraints are then imposed exactly by the
+   ``s``-weighted projection ``P' = P + A delta``, ``(A^T S A) delta = A^T
+   theta``, ``A = [1, X_unpenalised]`` (a weighted centring of ``theta``
+   when only the intercept is free): the rows of ``P'`` still sum to one;
+   if ``P'`` leaves the simplex by more than ``1e-12`` the gap is reported
+   as ``inf`` (not certified yet), within that it is clipped;
+4. with a pure L1 penalty, ``theta`` is scaled by ``alpha <= 1`` into the
    dual-norm ball ``|X_j^T theta| <= l1 f_j``; then ``P'' = (1 - alpha) Y +
    alpha P'`` is still a probability vector.  With an L2 part every
    ``theta`` is feasible and ``g_j^*(u) = (|u| - l1 f_j)_+^2 / (2 l2 f_j)``.
@@ -128,10 +134,11 @@ class Design:
 
     def multinomial_cd(self, W, b, G, P, s, l1s, l2s, ws, fit_intercept, epochs, tol):
         """CD epochs on the joint multinomial model (``_kernels_logistic``)."""
+        # the kernels store the classes' vectors contiguously: (K, n)
+        G = np.ascontiguousarray(G.T)
+        P = np.ascontiguousarray(P.T)
         D = np.zeros_like(P)
-        m = np.zeros(P.shape[0])
-        G = np.ascontiguousarray(G)
-        P = np.ascontiguousarray(P)
+        m = np.zeros(P.shape[1])
         if self.sparse:
             X = self.X
             return _k.multinomial_cd_sparse(

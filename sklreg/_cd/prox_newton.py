@@ -19,8 +19,9 @@ It minimises ``P(W, b) = sum_i s_i l(z_i, y_i) + penalty(W)`` (see
    set when there is no L1 part: the solution is then dense anyway);
 4. minimise model + penalty over the working set by coordinate-descent
    epochs (the intercepts have their own Newton steps), from the current
-   point, until the epochs' steps are ``inner_tol`` (relative) small
-   (loosely while far from the tolerance: inexact Newton);
+   point, until the epochs' steps are ``loose_inner_tol`` (relative) small
+   (inexact Newton); once the criterion is met, one last step with the
+   tight ``inner_tol`` polishes the result;
 5. backtrack on the true objective (Armijo, from the full step, halving) along
    the direction found: the objective never increases, which keeps
    separable data (where the optimum runs away as ``C`` grows) safe;
@@ -83,11 +84,14 @@ class ProxNewtonSolver:
         Maximal number of outer (prox-Newton) steps.
     max_epochs : int, default=1000
         Coordinate-descent epochs per quadratic model at most.
-    inner_tol : float, default=1e-12
+    loose_inner_tol : float, default=1e-4
         The epochs on a quadratic model stop once an epoch's largest
-        ``curvature * step^2`` is at most ``inner_tol`` times the first
-        epoch's; ``1e-4`` (inexact Newton) while the stopping criterion is
-        over 100 times its tolerance.
+        ``curvature * step^2`` is at most ``loose_inner_tol`` times the first
+        epoch's (inexact Newton).
+    inner_tol : float, default=1e-12
+        The same for the last, polishing step, taken once the stopping
+        criterion is met (if any step was taken before and ``max_iter``
+        allows); it counts in ``n_iter``.
     ws_start : int, default=10
         Smallest working-set size.
     max_backtrack : int, default=40
@@ -103,6 +107,7 @@ class ProxNewtonSolver:
         tol=1e-4,
         max_iter=100,
         max_epochs=1000,
+        loose_inner_tol=1e-4,
         inner_tol=1e-12,
         ws_start=10,
         max_backtrack=40,
@@ -112,13 +117,20 @@ class ProxNewtonSolver:
         self.tol = tol
         self.max_iter = max_iter
         self.max_epochs = max_epochs
+        self.loose_inner_tol = loose_inner_tol
         self.inner_tol = inner_tol
         self.ws_start = ws_start
         self.max_backtrack = max_backtrack
         self.verbose = verbose
         self.warn = warn
 
-    def solve(self, datafit, penalty, coef0=None, intercept0=None):
+    def solve(
+        self,
+        datafit,
+        penalty,
+        coef0: np.ndarray | None = None,
+        intercept0: np.ndarray | None = None,
+    ) -> ProxNewtonResult:
         """Minimise ``datafit + penalty`` from ``(coef0, intercept0)``.
 
         Parameters
@@ -145,7 +157,7 @@ class ProxNewtonSolver:
         Z = datafit.linear_predictor(W, b)
         crit = np.inf
         n_iter = 0
-        converged = False
+        converged = polished = False
         while True:
             P = datafit.probabilities(Z)
             G = datafit.sample_gradient(P)
@@ -153,16 +165,19 @@ class ProxNewtonSolver:
             crit = self._criterion(datafit, penalty, W, Z, P, G, grad, certified)
             if self.verbose:
                 print(f"prox-Newton step {n_iter}: criterion {crit:.3e}")
+            if n_iter >= self.max_iter and crit > tol_abs:
+                break
+            inner_tol = self.loose_inner_tol
             if crit <= tol_abs:
-                converged = True
-                break
-            if n_iter >= self.max_iter:
-                break
+                if polished or n_iter == 0 or n_iter >= self.max_iter:
+                    converged = True
+                    break
+                # inexact Newton steps got here; one step with a tight inner
+                # solve makes the result independent of the way here (fits
+                # of weighted and of repeated samples agree to rounding)
+                polished = True
+                inner_tol = self.inner_tol
             n_iter += 1
-            # inexact Newton: a loose inner solve while far from the
-            # tolerance, the tight one for the last steps
-            far = crit > 1e2 * tol_abs
-            inner_tol = max(self.inner_tol, 1e-4) if far else self.inner_tol
             self._newton_step(datafit, penalty, W, b, Z, P, G, grad, inner_tol)
             if datafit.multinomial:
                 _shift_classes(datafit, penalty, W, b, Z)

@@ -106,7 +106,9 @@ class LogisticRegression(LinearClassifierMixin, SparseCoefMixin, BaseEstimator):
         on the same objective, so every penalty works with every name.
     max_iter : int, default=100
         Maximal number of prox-Newton iterations (one iteration: one
-        quadratic model per coefficient row, solved and line-searched).
+        quadratic model of the loss, solved on a working set and
+        line-searched; once ``tol`` is met, one more iteration polishes the
+        solution, counted too).
     verbose : int, default=0
         Print the stopping criterion at each iteration when positive.
     warm_start : bool, default=False
