@@ -5,6 +5,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 
+from sklreg._cd import _kernels
 from sklreg._cd import _kernels_logistic as k
 
 
@@ -114,10 +115,10 @@ def test_products_match_numpy(dtype):
     v, w = rng.randn(30), rng.randn(7)
     cols = np.array([0, 2, 3, 6])
     for A, xt, xd, args in [
-        (X, k.xt_dot_dense, k.x_dot_dense, (X,)),
+        (X, _kernels.xtr_dense, k.x_dot_dense, (X,)),
         (
             Xs.toarray(),
-            k.xt_dot_sparse,
+            _kernels.xtr_sparse,
             k.x_dot_sparse,
             (Xs.data, Xs.indices, Xs.indptr),
         ),

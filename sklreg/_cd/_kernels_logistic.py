@@ -232,29 +232,6 @@ def quadratic_cd_sparse(
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
-def xt_dot_dense(X, v, cols, out):
-    """``out[k] = X[:, cols[k]] @ v`` (float64 accumulation, any X dtype)."""
-    n_samples = X.shape[0]
-    for k in range(cols.shape[0]):
-        j = cols[k]
-        acc = 0.0
-        for i in range(n_samples):
-            acc += X[i, j] * v[i]
-        out[k] = acc
-
-
-@njit(cache=True, nogil=True, fastmath=_FASTMATH)
-def xt_dot_sparse(data, indices, indptr, v, cols, out):
-    """``out[k] = X[:, cols[k]] @ v`` for CSC X."""
-    for k in range(cols.shape[0]):
-        j = cols[k]
-        acc = 0.0
-        for t in range(indptr[j], indptr[j + 1]):
-            acc += data[t] * v[indices[t]]
-        out[k] = acc
-
-
-@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def x_dot_dense(X, w, cols, out):
     """``out = X[:, cols] @ w[cols]`` without copying columns."""
     out[:] = 0.0

@@ -57,6 +57,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, logsumexp, softmax, xlogy
 
+from sklreg._cd import _kernels
 from sklreg._cd import _kernels_logistic as _k
 
 
@@ -90,9 +91,9 @@ class Design:
         v = np.ascontiguousarray(v, dtype=np.float64)
         if self.sparse:
             X = self.X
-            _k.xt_dot_sparse(X.data, X.indices, X.indptr, v, cols, out)
+            _kernels.xtr_sparse(X.data, X.indices, X.indptr, v, cols, out)
         else:
-            _k.xt_dot_dense(self.X, v, cols, out)
+            _kernels.xtr_dense(self.X, v, cols, out)
         return out
 
     def matvec(self, w, cols=None):
