@@ -415,3 +415,27 @@ def test_failed_fit_leaves_the_model_as_it_was(binary):
     assert before.keys() == after.keys()
     for k in before:
         np.testing.assert_array_equal(after[k], before[k])
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_capped_polishing_step_keeps_the_certificate(n_classes):
+    # the polishing step may stop at polish_epochs: the result is then the
+    # last step's, certified by the duality gap all the same, and close to
+    # the fully polished one
+    from sklreg._cd.prox_newton import ProxNewtonSolver
+    from sklreg.linear_model._logistic_solve import logistic_datafit, penalty_vectors
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 40)
+    y = rng.randint(n_classes, size=120)
+    C = 5.0
+    results = []
+    for polish_epochs in (1, 1000):
+        datafit = logistic_datafit(X, y, n_classes, np.ones(120), True)
+        penalty = penalty_vectors(C, 1.0, None, 40)
+        solver = ProxNewtonSolver(tol=1e-6, polish_epochs=polish_epochs)
+        res = solver.solve(datafit, penalty)
+        assert res.converged and res.certified
+        assert res.criterion <= 1e-6 * datafit.stopping_scale()
+        results.append(res.coef)
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-3, atol=1e-4)
