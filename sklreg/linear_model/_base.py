@@ -49,6 +49,9 @@ class LinearProblem:
         from the shape; "switch": start on the columns where "auto" would
         take the Gram form, and let the caller switch (:meth:`use_gram`)
         once the epochs saved would pay for forming it; False: never.
+    col_sums : ndarray of shape (n_features,), default=None
+        ``X.sum(axis=0)`` of dense ``X`` when the caller has it (validation
+        computes it): the unweighted column means are taken from it.
 
     Attributes
     ----------
@@ -58,7 +61,9 @@ class LinearProblem:
     n_targets : int
     """
 
-    def __init__(self, X, y, sample_weight, fit_intercept, copy_X, gram="auto"):
+    def __init__(
+        self, X, y, sample_weight, fit_intercept, copy_X, gram="auto", col_sums=None
+    ):
         n_samples, n_features = X.shape
         dtype = X.dtype
         self.dtype = dtype
@@ -71,7 +76,12 @@ class LinearProblem:
         sqrt_sw = None if sw is None else np.sqrt(sw).astype(dtype, copy=False)
 
         if fit_intercept:
-            self.X_offset = _weighted_col_mean(X, sw).astype(dtype, copy=False)
+            if col_sums is not None and sw is None:
+                # X.mean(axis=0) to the bit, from the sums validation made
+                X_offset = col_sums / n_samples
+            else:
+                X_offset = _weighted_col_mean(X, sw)
+            self.X_offset = X_offset.astype(dtype, copy=False)
             y_offset = np.average(Y, axis=0, weights=sw).astype(dtype, copy=False)
         else:
             self.X_offset = np.zeros(n_features, dtype=dtype)

@@ -33,8 +33,10 @@ def _validate_fit_data(
     format, as in scikit-learn: float32/float64 ``X``, and Fortran-ordered
     when the solver works on its columns as given (``needs_columns``: no
     Gram matrix was asked for and no weights rescale X).  Other data raises
-    instead of being copied silently.
+    instead of being copied silently.  Returns ``X, y, sample_weight`` and
+    the column sums of dense X when they were computed (None otherwise).
     """
+    col_sums = None
     if not check_input:
         _check_solver_format(X, needs_columns)
     if check_input:
@@ -46,9 +48,30 @@ def _validate_fit_data(
             dtype=[np.float64, np.float32],
             multi_output=True,
             y_numeric=True,
+            # dense X: checked below from its column sums, in the same pass
+            # that gives the column means
+            ensure_all_finite=sp.issparse(X),
         )
+        if not sp.issparse(X):
+            col_sums = _check_finite_by_column_sums(X, estimator)
         y = check_array(y, dtype=X.dtype.type, ensure_2d=False, copy=False)
-    return X, y, _check_weights(sample_weight, X)
+    return X, y, _check_weights(sample_weight, X), col_sums
+
+
+def _check_finite_by_column_sums(X, estimator):
+    """scikit-learn's NaN/inf check of dense ``X``, at the cost of its sums.
+
+    A NaN or an infinity makes its column's sum non-finite, so finite sums
+    certify X; only non-finite ones (or sums that overflow) run
+    scikit-learn's own check, which raises its usual message.  The check it
+    replaces is a pass over X of its own, as long as the mean's: this saves
+    one pass of every dense fit.  Returns the sums (for the column means).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        sums = X.sum(axis=0)
+    if not np.isfinite(sums).all():
+        check_array(X, input_name="X", estimator=estimator, dtype=None, copy=False)
+    return sums
 
 
 def _check_solver_format(X, needs_columns):
@@ -317,7 +340,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
                 "advised to use the LinearRegression estimator",
                 stacklevel=3,
             )
-        X, y, sample_weight = _validate_fit_data(
+        X, y, sample_weight, col_sums = _validate_fit_data(
             self,
             X,
             y,
@@ -337,6 +360,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, LinearModel):
             self.fit_intercept,
             self.copy_X,
             gram=_gram_option(self.precompute, self.tol, single_fit=True),
+            col_sums=col_sums,
         )
         n_targets = problem.n_targets
         if self.warm_start and hasattr(self, "coef_"):

@@ -256,7 +256,7 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
         return self.solver
 
     def _fit(self, X, y, sample_weight):
-        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight)
+        X, y, sample_weight, _ = _validate_fit_data(self, X, y, sample_weight)
         solver = self._resolve_solver(X)
         if solver in ("cholesky", "svd") and not sp.issparse(X):
             return self._fit_direct(X, y, sample_weight, solver)
