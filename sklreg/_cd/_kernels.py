@@ -293,6 +293,23 @@ def xtr_sparse(data, indices, indptr, R, cols, out):
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def xtr_csr(data, indices, indptr, R, out):
+    """``out = X^T R`` for CSR X, every column (no centring).
+
+    The rows are scattered into ``out``: on wide sparse data (10^5 short
+    columns) that is 2-3 times faster than one gather per CSC column, whose
+    short dependent sums do not pipeline.
+    """
+    out[:] = 0.0
+    for i in range(indptr.shape[0] - 1):
+        ri = R[i]
+        if ri == 0.0:
+            continue
+        for t in range(indptr[i], indptr[i + 1]):
+            out[indices[t]] += data[t] * ri
+
+
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def dense_residual(X, y, w, support, out):
     """``out = y - X[:, support] @ w[support]`` without copying columns."""
     out[:] = y
