@@ -59,6 +59,7 @@ from scipy.special import expit, logsumexp, softmax, xlogy
 
 from sklreg._cd import _kernels
 from sklreg._cd import _kernels_logistic as _k
+from sklreg._cd.penalties import ElasticNetPenalty
 
 
 class Design:
@@ -196,8 +197,11 @@ class Design:
         return np.asarray(self.X[:, cols] @ delta, dtype=np.float64)
 
 
-class PenaltyVectors:
-    """``sum_j f_j (l1 |w_j| + l2/2 w_j^2)`` as per-feature vectors.
+class PenaltyVectors(ElasticNetPenalty):
+    """``sum_j f_j (l1 |w_j| + l2/2 w_j^2)`` on a ``(n_rows, n_features)``
+    coefficient block: :class:`~sklreg._cd.penalties.ElasticNetPenalty`
+    (its compiled subdifferential distance and weight vectors) with the
+    feature masks the prox-Newton solver and the dual point need.
 
     Parameters
     ----------
@@ -209,43 +213,20 @@ class PenaltyVectors:
     """
 
     def __init__(self, l1, l2, factors, n_features):
-        f = np.ones(n_features) if factors is None else np.asarray(factors, float)
-        self.l1, self.l2 = float(l1), float(l2)
+        super().__init__(l1, l2, positive=False, weights=factors)
+        f = np.ones(n_features) if factors is None else self.weights
         self.factors = f
         self.excluded = np.isinf(f)
         self.free = f == 0
         self.penalised = ~self.excluded & ~self.free
-        finite_f = np.where(self.excluded, 0.0, f)
         # excluded features: infinite weights, the prox returns 0
-        self.l1s = np.where(self.excluded, np.inf, self.l1 * finite_f)
-        self.l2s = np.where(self.excluded, np.inf, self.l2 * finite_f)
-        self._l1v = self.l1 * finite_f
-        self._l2v = self.l2 * finite_f
+        self.l1s, self.l2s = self.weight_vectors(n_features)
         self.any_penalised = bool(self.penalised.any()) and (l1 > 0 or l2 > 0)
 
     def value(self, W):
-        """Penalty at ``W`` (any leading shape, features last)."""
+        """Penalty at ``W`` (one row or a block of rows, features last)."""
         W = np.atleast_2d(W)
-        val = float((np.abs(W) @ self._l1v).sum()) if self.l1 > 0 else 0.0
-        if self.l2 > 0:
-            val += 0.5 * float(((W * W) @ self._l2v).sum())
-        return val
-
-    def subdiff_distance(self, w, grad):
-        """Distance of ``-grad`` to the subdifferential at ``w``, per feature.
-
-        Free features score ``inf`` (always in the working set), excluded
-        ones 0 (never).
-        """
-        g = -grad - self._l2v * w
-        dist = np.where(
-            w != 0,
-            np.abs(g - self._l1v * np.sign(w)),
-            np.maximum(np.abs(g) - self._l1v, 0.0),
-        )
-        dist[self.free] = np.inf
-        dist[self.excluded] = 0.0
-        return dist
+        return float(sum(super(PenaltyVectors, self).value(w) for w in W))
 
     def restricted_gradient_norm(self, grad):
         """``max |grad_j|`` over the non-excluded features (first order)."""

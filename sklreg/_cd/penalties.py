@@ -89,9 +89,7 @@ class ElasticNetPenalty:
         if self.weights is None:
             return self.l1 * np.abs(w).sum() + 0.5 * self.l2 * np.dot(w, w)
         l1s, l2s = self.weight_vectors(w.shape[0])
-        return _kernels_plain.penalty_value(
-            w, l1s, l2s, np.arange(w.shape[0], dtype=np.int64)
-        )
+        return _kernels_plain.penalty_value(w, l1s, l2s, self._arange(w.shape[0]))
 
     def prox(self, z, step):
         """``argmin_w 1/(2 step) ||w - z||^2 + g(w)``, coordinate-wise."""
