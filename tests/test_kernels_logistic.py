@@ -366,10 +366,64 @@ def test_quadratic_cd_anderson_solves_the_model_faster(fit_intercept, layout):
 def test_xtr_csr_matches_numpy():
     rng = np.random.RandomState(2)
     A = rng.randn(40, 25) * (rng.uniform(size=(40, 25)) < 0.3)
-    v = rng.randn(40)
-    v[3] = 0.0  # a zero entry is skipped
+    V = rng.randn(40, 2)
+    V[3] = 0.0  # a zero entry is skipped
     for dtype in (np.float64, np.float32):
         Xr = sp.csr_matrix(A.astype(dtype))
+        expected = A.astype(dtype).astype(float).T @ V
         out = np.full(25, np.nan)
-        _kernels.xtr_csr(Xr.data, Xr.indices, Xr.indptr, v, out)
-        np.testing.assert_allclose(out, A.astype(dtype).astype(float).T @ v, rtol=1e-5)
+        _kernels.xtr_csr(Xr.data, Xr.indices, Xr.indptr, V[:, 0].copy(), out)
+        np.testing.assert_allclose(out, expected[:, 0], rtol=1e-5)
+        pair = np.full((25, 2), np.nan)
+        _kernels.xtr_csr_pair(Xr.data, Xr.indices, Xr.indptr, V, pair)
+        np.testing.assert_allclose(pair, expected, rtol=1e-5)
+
+
+def _non_canonical_csr(rng, n, p, density):
+    """CSR with unsorted column indices and duplicated entries (scipy sums
+    them): each row's entries stored twice, halved, in a shuffled order."""
+    A = rng.randn(n, p) * (rng.uniform(size=(n, p)) < density)
+    data, indices, indptr = [], [], [0]
+    for i in range(n):
+        cols = np.flatnonzero(A[i])
+        entry_cols = np.concatenate([cols, cols])
+        entry_vals = np.concatenate([A[i, cols] / 2, A[i, cols] / 2])
+        order = rng.permutation(entry_cols.size)
+        indices.extend(entry_cols[order])
+        data.extend(entry_vals[order])
+        indptr.append(len(indices))
+    X = sp.csr_matrix((np.array(data), np.array(indices), np.array(indptr)), (n, p))
+    assert not X.has_canonical_format
+    return X, A
+
+
+def test_csr_fill_columns_matches_numpy():
+    rng = np.random.RandomState(3)
+    X, A = _non_canonical_csr(rng, 30, 40, 0.3)
+    counts = np.empty(40, dtype=np.int64)
+    _kernels.csr_column_counts(X.indices, counts)
+    np.testing.assert_array_equal(counts, np.bincount(X.indices, minlength=40))
+    indptr = np.zeros(41, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    data = np.full(X.nnz, np.nan)
+    indices = np.full(X.nnz, -1, dtype=X.indices.dtype)
+    first, second = np.zeros(40, bool), np.zeros(40, bool)
+    first[rng.choice(40, 10, replace=False)] = True
+    second[rng.choice(np.flatnonzero(~first), 15, replace=False)] = True
+    for new in (first, second):  # two passes, the second adding columns
+        _kernels.csr_fill_columns(
+            X.data, X.indices, X.indptr, new, data, indices, indptr
+        )
+    for j in range(40):
+        slot = slice(indptr[j], indptr[j + 1])
+        if not (first[j] or second[j]):
+            assert np.isnan(data[slot]).all()  # never touched
+            continue
+        rows = indices[slot]
+        assert np.all(np.diff(rows) >= 0)  # increasing rows, padding repeats
+        column = np.zeros(30)
+        np.add.at(column, rows, data[slot])
+        np.testing.assert_allclose(column, A[:, j], atol=1e-15)
+        # each stored row once with a non-zero value (duplicates summed)
+        kept = rows[data[slot] != 0]
+        np.testing.assert_array_equal(kept, np.flatnonzero(A[:, j]))

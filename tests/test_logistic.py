@@ -442,3 +442,49 @@ def test_capped_polishing_step_keeps_the_certificate(n_classes, monkeypatch):
         assert res.criterion <= 1e-6 * datafit.stopping_scale()
         results.append(res.coef)
     np.testing.assert_allclose(results[0], results[1], rtol=1e-3, atol=1e-4)
+
+
+def test_csr_columns_copied_on_demand_match_tocsc():
+    # wide CSR input: the working sets' columns are copied into CSC arrays
+    # only when asked for, and the whole conversion made once the sets grow
+    from sklreg._cd.datafits_logistic import Design
+
+    rng = np.random.RandomState(0)
+    A = rng.randn(50, 400) * (rng.uniform(size=(50, 400)) < 0.05)
+    design = Design(sp.csr_matrix(A))
+    asked = []
+    for size in (20, 10, 60):  # grows after a smaller copy: whole conversion
+        cols = np.sort(rng.choice(400, size, replace=False))
+        asked.append(cols)
+        w = np.zeros(400)
+        w[cols] = rng.randn(size)
+        np.testing.assert_allclose(design.matvec(w, cols), A @ w, atol=1e-12)
+        v = rng.randn(50)
+        np.testing.assert_allclose(design.rmatvec(v, cols), A[:, cols].T @ v)
+        if size == 10:
+            assert design._copied is not None  # still partial
+            assert design._copied.sum() == len(np.union1d(*asked))
+    assert design._copied is None  # converted whole
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_non_canonical_wide_csr_equals_dense(fit_intercept):
+    # unsorted indices and duplicated entries (summed, scipy's meaning), on
+    # a problem whose working set grows over several outer steps
+    rng = np.random.RandomState(0)
+    n, p = 80, 600
+    A = rng.randn(n, p) * (rng.uniform(size=(n, p)) < 0.05)
+    y = (A[:, :20] @ rng.randn(20) + 0.3 * rng.randn(n) > 0).astype(int)
+    rows, cols = np.nonzero(A)
+    rows, cols = np.r_[rows, rows], np.r_[cols, cols]
+    vals = A[rows, cols] / 2
+    order = np.lexsort((rng.permutation(rows.size), rows))  # rows, shuffled
+    indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=n))]
+    X = sp.csr_matrix((vals[order], cols[order], indptr), shape=(n, p))
+    assert not X.has_canonical_format
+    kw = dict(l1_ratio=1.0, C=20.0, tol=1e-12, fit_intercept=fit_intercept)
+    dense = LogisticRegression(**kw).fit(A, y)
+    sparse = LogisticRegression(**kw).fit(X, y)
+    assert dense.n_iter_[0] >= 3 and np.count_nonzero(dense.coef_) > 20
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, atol=1e-8)
+    np.testing.assert_allclose(sparse.intercept_, dense.intercept_, atol=1e-8)

@@ -310,6 +310,62 @@ def xtr_csr(data, indices, indptr, R, out):
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def xtr_csr_pair(data, indices, indptr, R, out):
+    """``out = X^T R`` for CSR X and ``R`` of shape ``(n_samples, 2)``
+    (``out``: ``(n_features, 2)``): both products in one pass over X, for
+    the price of one (a loop over a run-time number of columns instead ran
+    1.5 times slower than :func:`xtr_csr` on one)."""
+    out[:] = 0.0
+    for i in range(indptr.shape[0] - 1):
+        r0 = R[i, 0]
+        r1 = R[i, 1]
+        for t in range(indptr[i], indptr[i + 1]):
+            j = indices[t]
+            d = data[t]
+            out[j, 0] += d * r0
+            out[j, 1] += d * r1
+
+
+@njit(cache=True, nogil=True)
+def csr_column_counts(indices, out):
+    """``out[j]`` = stored entries of column ``j`` of CSR X (``np.bincount``)."""
+    out[:] = 0
+    for t in range(indices.shape[0]):
+        out[indices[t]] += 1
+
+
+@njit(cache=True, nogil=True)
+def csr_fill_columns(data, indices, indptr, new, out_data, out_indices, out_indptr):
+    """Copy the columns ``j`` with ``new[j]`` of CSR X into CSC arrays.
+
+    ``out_indptr`` is the column pointer of X's stored entries (every
+    column's slot reserved, from :func:`csr_column_counts`); only the slots
+    of the ``new`` columns are written, in increasing row order (numpy:
+    ``X.tocsc()[:, new]``, kept in place).  Duplicate entries of a row are
+    summed (scipy's meaning) and the slots they free padded with explicit
+    zeros, which no kernel sees.  One pass over X's indices; the writes
+    touch only the new columns.
+    """
+    fill = out_indptr[:-1].copy()
+    for i in range(indptr.shape[0] - 1):
+        for t in range(indptr[i], indptr[i + 1]):
+            j = indices[t]
+            if new[j]:
+                k = fill[j]
+                if k > out_indptr[j] and out_indices[k - 1] == i:
+                    out_data[k - 1] += data[t]  # a duplicate of (i, j)
+                else:
+                    out_data[k] = data[t]
+                    out_indices[k] = i
+                    fill[j] = k + 1
+    for j in range(new.shape[0]):
+        if new[j]:
+            for k in range(fill[j], out_indptr[j + 1]):
+                out_data[k] = 0.0
+                out_indices[k] = out_indices[k - 1]
+
+
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
 def dense_residual(X, y, w, support, out):
     """``out = y - X[:, support] @ w[support]`` without copying columns."""
     out[:] = y
