@@ -363,7 +363,7 @@ def test_quadratic_cd_anderson_solves_the_model_faster(fit_intercept, layout):
     assert results[5][2] < 0.7 * results[0][2]
 
 
-def test_xtr_csr_matches_numpy():
+def test_xtr_by_rows_matches_numpy():
     rng = np.random.RandomState(2)
     A = rng.randn(40, 25) * (rng.uniform(size=(40, 25)) < 0.3)
     V = rng.randn(40, 2)
@@ -374,6 +374,9 @@ def test_xtr_csr_matches_numpy():
         out = np.full(25, np.nan)
         _kernels.xtr_csr(Xr.data, Xr.indices, Xr.indptr, V[:, 0].copy(), out)
         np.testing.assert_allclose(out, expected[:, 0], rtol=1e-5)
+        rows = np.full(25, np.nan)
+        _kernels.xtr_rows(np.ascontiguousarray(A.astype(dtype)), V[:, 0].copy(), rows)
+        np.testing.assert_allclose(rows, expected[:, 0], rtol=1e-5)
         pair = np.full((25, 2), np.nan)
         _kernels.xtr_csr_pair(Xr.data, Xr.indices, Xr.indptr, V, pair)
         np.testing.assert_allclose(pair, expected, rtol=1e-5)

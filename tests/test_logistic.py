@@ -444,16 +444,27 @@ def test_capped_polishing_step_keeps_the_certificate(n_classes, monkeypatch):
     np.testing.assert_allclose(results[0], results[1], rtol=1e-3, atol=1e-4)
 
 
-def test_csr_columns_copied_on_demand_match_tocsc():
-    # wide CSR input: the working sets' columns are copied into CSC arrays
-    # only when asked for, and the whole conversion made once the sets grow
-    from sklreg._cd.datafits_logistic import Design
+@pytest.mark.parametrize(
+    "layout, sizes, whole_after",
+    [
+        # CSR: a pass per copy; the set grows after a smaller copy: whole
+        ("csr", (20, 10, 60), 2),
+        # C-ordered: copies cost their share of the columns; whole once
+        # they add up to all of them (ski rental; each costs its share)
+        ("C", (20, 10, 300, 400), 3),
+    ],
+)
+def test_row_major_columns_copied_on_demand(layout, sizes, whole_after):
+    # a row-major input's working-set columns are copied into a column-major
+    # buffer only when asked for, the whole conversion made when it pays
+    from sklreg._cd.design_logistic import Design
 
     rng = np.random.RandomState(0)
     A = rng.randn(50, 400) * (rng.uniform(size=(50, 400)) < 0.05)
-    design = Design(sp.csr_matrix(A))
+    design = Design(sp.csr_matrix(A) if layout == "csr" else np.ascontiguousarray(A))
+    assert design.row_major
     asked = []
-    for size in (20, 10, 60):  # grows after a smaller copy: whole conversion
+    for step, size in enumerate(sizes):
         cols = np.sort(rng.choice(400, size, replace=False))
         asked.append(cols)
         w = np.zeros(400)
@@ -461,10 +472,26 @@ def test_csr_columns_copied_on_demand_match_tocsc():
         np.testing.assert_allclose(design.matvec(w, cols), A @ w, atol=1e-12)
         v = rng.randn(50)
         np.testing.assert_allclose(design.rmatvec(v, cols), A[:, cols].T @ v)
-        if size == 10:
-            assert design._copied is not None  # still partial
-            assert design._copied.sum() == len(np.union1d(*asked))
-    assert design._copied is None  # converted whole
+        np.testing.assert_allclose(design.rmatvec(v), A.T @ v, atol=1e-12)
+        if step < whole_after:
+            assert design._columns.whole is None  # still partial
+            n_asked = len(np.unique(np.concatenate(asked)))
+            assert design._columns.copied.sum() == n_asked
+        else:
+            assert design._columns.whole is not None  # converted whole
+    if layout == "C":
+        np.testing.assert_array_equal(design.columns(design.all_cols), A)
+
+
+def test_c_ordered_equals_fortran(binary):
+    X, y = binary
+    kw = dict(l1_ratio=0.7, C=0.3, tol=1e-12)
+    ref = LogisticRegression(**kw).fit(np.asfortranarray(X), y)
+    for Xl in (np.ascontiguousarray(X), np.ascontiguousarray(X, dtype=np.float32)):
+        ours = LogisticRegression(**kw).fit(Xl, y)
+        atol = 1e-8 if Xl.dtype == np.float64 else 1e-4
+        np.testing.assert_allclose(ours.coef_, ref.coef_, atol=atol)
+        np.testing.assert_allclose(ours.intercept_, ref.intercept_, atol=atol)
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])

@@ -54,211 +54,9 @@ gradient entry of the mean loss at most ``tol``.
 """
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.special import expit, logsumexp, softmax, xlogy
 
-from sklreg._cd import _kernels
-from sklreg._cd import _kernels_logistic as _k
 from sklreg._cd.penalties import ElasticNetPenalty
-
-
-class Design:
-    """The design ``X`` seen by the logistic kernels: dense Fortran or CSC.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features) or scipy.sparse matrix
-        Dense X is made Fortran-ordered (a copy if it is not); sparse X is
-        used as CSC, never densified.  A CSR input is kept for the full
-        gradients ``X^T v`` (faster by rows) and its columns are copied
-        into CSC arrays only as the solver first asks for them (the working
-        sets: on 10^5 text features a full ``tocsc`` took a third of the
-        fit).  float32 and float64 are kept as they are.
-    """
-
-    def __init__(self, X):
-        self.sparse = sp.issparse(X)
-        self.X_rows = None
-        self._copied = None  # CSR input: the columns already in the CSC arrays
-        if self.sparse:
-            if X.format == "csr":
-                self.X_rows = X
-                self._counts = np.empty(X.shape[1], dtype=np.int64)
-                _kernels.csr_column_counts(X.indices, self._counts)
-                indptr = np.zeros(X.shape[1] + 1, dtype=X.indptr.dtype)
-                np.cumsum(self._counts, out=indptr[1:])
-                self._csc = (
-                    np.empty(X.nnz, dtype=X.dtype),
-                    np.empty(X.nnz, dtype=X.indices.dtype),
-                    indptr,
-                )
-                self._copied = np.zeros(X.shape[1], dtype=bool)
-                self._copy_cost = 0.0
-                self._last_copy = np.inf
-            else:
-                self._csc = self._canonical_csc(X)
-        else:
-            X = np.asfortranarray(X)
-        self.X = X
-        self.n_samples, self.n_features = X.shape
-        self.all_cols = np.arange(self.n_features)
-
-    @staticmethod
-    def _canonical_csc(X):
-        X = X.tocsc()
-        if not X.has_canonical_format:  # duplicates would skew the norms
-            X = X.copy()
-            X.sum_duplicates()
-        return X.data, X.indices, X.indptr
-
-    def csc_columns(self, cols):
-        """CSC arrays ``(data, indices, indptr)`` of X, valid at least on the
-        columns ``cols``.
-
-        A CSR input's missing columns are copied now, by one pass over X
-        (:func:`~sklreg._cd._kernels.csr_fill_columns`), unless the working
-        sets are growing -- more entries to copy than the last time -- or
-        the passes' estimated cost would reach that of a whole ``tocsc``:
-        the whole conversion is then made instead.  Measured on 10^6
-        non-zeros, relative to ``tocsc``'s cost per entry: a pass 0.19 per
-        entry of X, plus 2 per entry copied.  On text data at
-        ``lambda_max / 10`` two passes copy 4% of X, a third of the
-        conversion's time.
-        """
-        copied = self._copied
-        if copied is None:
-            return self._csc
-        new = np.zeros_like(copied)
-        new[cols] = True
-        new &= ~copied
-        if not new.any():
-            return self._csc
-        Xr = self.X_rows
-        n_new = float(self._counts[new].sum())
-        cost = 0.19 * Xr.nnz + 2.0 * n_new
-        if self._copy_cost + cost >= Xr.nnz or n_new > self._last_copy:
-            self._csc = self._canonical_csc(Xr)
-            self._copied = self._counts = None
-            return self._csc
-        _kernels.csr_fill_columns(Xr.data, Xr.indices, Xr.indptr, new, *self._csc)
-        copied |= new
-        self._copy_cost += cost
-        self._last_copy = n_new
-        return self._csc
-
-    def rmatvec(self, v, cols=None):
-        """``X[:, cols]^T v`` (float64)."""
-        cols = self.all_cols if cols is None else cols
-        out = np.empty(cols.shape[0])
-        v = np.ascontiguousarray(v, dtype=np.float64)
-        if self.X_rows is not None and cols is self.all_cols:
-            Xr = self.X_rows
-            _kernels.xtr_csr(Xr.data, Xr.indices, Xr.indptr, v, out)
-        elif self.sparse:
-            _kernels.xtr_sparse(*self.csc_columns(cols), v, cols, out)
-        else:
-            _kernels.xtr_dense(self.X, v, cols, out)
-        return out
-
-    def rmatvec_block(self, V):
-        """``V^T X`` for ``V`` of shape ``(n_samples, k)``: shape ``(k,
-        n_features)``, float64; a CSR input's two products share one pass
-        over X, as dense float64 X's (BLAS)."""
-        V = np.ascontiguousarray(V, dtype=np.float64)
-        if self.X_rows is not None and V.shape[1] == 2:
-            Xr = self.X_rows
-            out = np.empty((self.n_features, 2))
-            _kernels.xtr_csr_pair(Xr.data, Xr.indices, Xr.indptr, V, out)
-            return out.T
-        if not self.sparse and self.X.dtype == np.float64 and V.shape[1] > 1:
-            return V.T @ self.X
-        return np.stack([self.rmatvec(V[:, c]) for c in range(V.shape[1])])
-
-    def matvec(self, w, cols=None):
-        """``X[:, cols] @ w[cols]`` (float64; ``w`` has all the features)."""
-        cols = self.all_cols if cols is None else cols
-        out = np.empty(self.n_samples)
-        w = np.ascontiguousarray(w, dtype=np.float64)
-        if self.sparse:
-            _k.x_dot_sparse(*self.csc_columns(cols), w, cols, out)
-        else:
-            _k.x_dot_dense(self.X, w, cols, out)
-        return out
-
-    def quadratic_cd(
-        self, w, intercept, u, h, l1s, l2s, ws, fit_intercept, epochs, tol, anderson=0
-    ):
-        """CD epochs on the prox-Newton model (see ``_kernels_logistic``),
-        Anderson-extrapolated every ``anderson`` epochs (0: never)."""
-        if self.sparse:
-            return _k.quadratic_cd_sparse(
-                *self.csc_columns(ws),
-                w,
-                intercept,
-                u,
-                h,
-                l1s,
-                l2s,
-                ws,
-                fit_intercept,
-                epochs,
-                tol,
-                anderson,
-            )
-        return _k.quadratic_cd_dense(
-            self.X,
-            w,
-            intercept,
-            u,
-            h,
-            l1s,
-            l2s,
-            ws,
-            fit_intercept,
-            epochs,
-            tol,
-            anderson,
-        )
-
-    def multinomial_cd(self, W, b, G, P, s, l1s, l2s, ws, fit_intercept, epochs, tol):
-        """CD epochs on the joint multinomial model (``_kernels_logistic``)."""
-        # the kernels store the classes' vectors contiguously: (K, n)
-        G = np.ascontiguousarray(G.T)
-        P = np.ascontiguousarray(P.T)
-        D = np.zeros_like(P)
-        m = np.zeros(P.shape[1])
-        if self.sparse:
-            return _k.multinomial_cd_sparse(
-                *self.csc_columns(ws),
-                W,
-                b,
-                G,
-                P,
-                s,
-                D,
-                m,
-                l1s,
-                l2s,
-                ws,
-                fit_intercept,
-                epochs,
-                tol,
-            )
-        return _k.multinomial_cd_dense(
-            self.X, W, b, G, P, s, D, m, l1s, l2s, ws, fit_intercept, epochs, tol
-        )
-
-    def gram_weighted(self, cols, s):
-        """``X[:, cols]^T diag(s) X[:, cols]`` (small: a few columns)."""
-        Xc = self.X[:, cols]
-        if self.sparse:
-            return np.asarray((Xc.T @ Xc.multiply(s[:, None])).todense(), float)
-        Xc = Xc.astype(np.float64)
-        return Xc.T @ (Xc * s[:, None])
-
-    def columns_dot(self, cols, delta):
-        """``X[:, cols] @ delta`` for a small block of columns."""
-        return np.asarray(self.X[:, cols] @ delta, dtype=np.float64)
 
 
 class PenaltyVectors(ElasticNetPenalty):
@@ -359,7 +157,7 @@ class _LogisticLoss:
         """``sum_i s_i``: the gap is compared with ``tol`` times this."""
         return self.weight_sum
 
-    def duality_gap(self, W, Z, P, grad, penalty, target=None):
+    def duality_gap(self, W, Z, P, grad, penalty, target=None, loss=None):
         """Duality gap at ``(W, b)`` (see the module docstring), or ``inf``
         when the projected dual point leaves the simplex.
 
@@ -376,9 +174,10 @@ class _LogisticLoss:
         two differ by the square of the intercept's gradient, which the
         inner solve keeps small.  Without ``target`` it is always formed.
         The smaller of the two gaps is returned (both bound the
-        suboptimality).
+        suboptimality).  ``loss``, when given, is the loss at ``Z`` (saves
+        its evaluation).
         """
-        primal = self.value(Z) + penalty.value(W)
+        primal = (self.value(Z) if loss is None else loss) + penalty.value(W)
         if not self.fit_intercept:
             return self._gap_from(primal, P, grad, penalty)
         gap = np.inf

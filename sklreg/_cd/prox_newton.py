@@ -178,6 +178,7 @@ class ProxNewtonSolver:
         certified = penalty.any_penalised
         tol_abs = self.tol * datafit.stopping_scale()
         Z = datafit.linear_predictor(W, b)
+        loss = datafit.value(Z)  # carried along: each evaluation is a pass
         crit = np.inf
         n_iter = 0
         converged = polished = False
@@ -187,7 +188,7 @@ class ProxNewtonSolver:
             G = datafit.sample_gradient(P)
             grad = datafit.gradient(G)
             crit = self._criterion(
-                datafit, penalty, W, Z, P, G, grad, certified, tol_abs
+                datafit, penalty, W, Z, P, G, grad, certified, tol_abs, loss
             )
             if self.verbose:
                 print(f"prox-Newton step {n_iter}: criterion {crit:.3e}")
@@ -205,17 +206,18 @@ class ProxNewtonSolver:
                 inner_tol = self.inner_tol
             n_iter += 1
             if polished and certified:
-                before = datafit.value(Z) + penalty.value(W)
-            ws_size = self._newton_step(
-                datafit, penalty, W, b, Z, P, G, grad, inner_tol, ws_size
+                before = loss + penalty.value(W)
+            ws_size, loss = self._newton_step(
+                datafit, penalty, W, b, Z, P, G, grad, inner_tol, ws_size, loss
             )
             if datafit.multinomial:
                 _shift_classes(datafit, penalty, W, b, Z)
+                loss = datafit.value(Z)
             if polished and certified:
                 # the dual point of the last gap still bounds the polished
                 # point's suboptimality, by that gap less the decrease of the
                 # objective: no more pass over X is needed
-                after = datafit.value(Z) + penalty.value(W)
+                after = loss + penalty.value(W)
                 crit = max(crit - (before - after), 0.0)
                 converged = True
                 break
@@ -230,9 +232,11 @@ class ProxNewtonSolver:
         return ProxNewtonResult(W, b, crit, certified, n_iter, converged)
 
     @staticmethod
-    def _criterion(datafit, penalty, W, Z, P, G, grad, certified, tol_abs):
+    def _criterion(datafit, penalty, W, Z, P, G, grad, certified, tol_abs, loss):
         if certified:
-            return datafit.duality_gap(W, Z, P, grad, penalty, target=tol_abs)
+            return datafit.duality_gap(
+                W, Z, P, grad, penalty, target=tol_abs, loss=loss
+            )
         crit = penalty.restricted_gradient_norm(grad)
         if datafit.fit_intercept:
             crit = max(crit, float(np.abs(G.sum(axis=0)).max()))
@@ -279,12 +283,13 @@ class ProxNewtonSolver:
         return self.anderson
 
     def _newton_step(
-        self, datafit, penalty, W, b, Z, P, G, grad, inner_tol, previous_size
+        self, datafit, penalty, W, b, Z, P, G, grad, inner_tol, previous_size, loss
     ):
         """One quadratic model of the loss (the binomial row, or the joint
         multinomial model of all classes), solved by CD on a working set and
         line-searched; updates ``W``, ``b`` and ``Z`` in place and returns
-        the working set's size."""
+        the working set's size and the loss at the new point (``loss``: at
+        the current one)."""
         ws = self.working_set(penalty, W, grad, previous_size)
         W_new, b_new = W.copy(), b.copy()
         epochs = self.max_epochs
@@ -322,7 +327,7 @@ class ProxNewtonSolver:
             )
         dW, db = W_new - W, b_new - b
         if not (dW.any() or db.any()):
-            return len(ws)
+            return len(ws), loss
         dZ = datafit.linear_predictor(dW, db)
         # predicted decrease of the prox-Newton step (<= 0 up to the inexact
         # inner solve): gradient . direction + penalty change
@@ -333,12 +338,15 @@ class ProxNewtonSolver:
             + penalty.value(W_new)
             - pen0
         )
-        self._line_search(datafit, penalty, W, b, Z, dW, db, dZ, pen0, decrease)
-        return len(ws)
+        loss = self._line_search(
+            datafit, penalty, W, b, Z, dW, db, dZ, loss, pen0, decrease
+        )
+        return len(ws), loss
 
-    def _line_search(self, datafit, penalty, W, b, Z, dW, db, dZ, pen0, decrease):
-        """Armijo backtracking from the full step; updates in place."""
-        obj0 = datafit.value(Z) + pen0
+    def _line_search(self, datafit, penalty, W, b, Z, dW, db, dZ, loss, pen0, decrease):
+        """Armijo backtracking from the full step; updates in place and
+        returns the loss at the point taken (``loss``: at the current one)."""
+        obj0 = loss + pen0
         decrease = min(decrease, 0.0)
         # near the optimum the decrease falls below the rounding of the
         # objective itself: a step within that noise is accepted
@@ -350,18 +358,20 @@ class ProxNewtonSolver:
             W += dW
             b += db
             Z += dZ
-            return
+            return datafit.value(Z)
         Z0 = Z.copy()
         t = 1.0
         for _ in range(self.max_backtrack):
             Z[:] = Z0 + t * dZ
-            obj = datafit.value(Z) + penalty.value(W + t * dW)
+            trial = datafit.value(Z)
+            obj = trial + penalty.value(W + t * dW)
             if obj <= obj0 + 1e-4 * t * decrease + noise:
                 W += t * dW
                 b += t * db
-                return
+                return trial
             t *= 0.5
         Z[:] = Z0  # no acceptable step: stay
+        return loss
 
 
 # Multiply-adds of one polishing epoch above which ``polish_epochs`` applies.

@@ -9,10 +9,10 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from sklreg._cd.datafits_logistic import (
     BinomialLoss,
-    Design,
     MultinomialLoss,
     PenaltyVectors,
 )
+from sklreg._cd.design_logistic import Design
 from sklreg._cd.prox_newton import ProxNewtonSolver
 
 
