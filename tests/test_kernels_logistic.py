@@ -430,3 +430,37 @@ def test_csr_fill_columns_matches_numpy():
         # each stored row once with a non-zero value (duplicates summed)
         kept = rows[data[slot] != 0]
         np.testing.assert_array_equal(kept, np.flatnonzero(A[:, j]))
+
+
+def test_binomial_loss_and_entropy_match_numpy():
+    from scipy.special import expit, xlogy
+
+    rng = np.random.RandomState(7)
+    z = np.concatenate([50 * rng.randn(200), [800.0, -800.0, 0.0]])
+    y = (rng.uniform(size=z.size) < 0.5).astype(float)
+    s = rng.uniform(0, 2, size=z.size)
+    s[:5] = 0.0
+    ref = s @ (np.logaddexp(0.0, z) - y * z)
+    np.testing.assert_allclose(k.binomial_loss(z, y, s), ref, rtol=1e-13)
+    p = expit(z)  # 0 and 1 exactly at the extremes
+    assert p.min() == 0.0 and p.max() == 1.0
+    ref = s @ (-xlogy(p, p) - xlogy(1 - p, 1 - p))
+    np.testing.assert_allclose(k.binomial_entropy(p, s), ref, rtol=1e-13)
+
+
+@pytest.mark.parametrize("with_l2", [False, True])
+def test_dual_scaling_matches_numpy(with_l2):
+    rng = np.random.RandomState(8)
+    U = rng.randn(3, 40)
+    l1s = rng.uniform(0.1, 2.0, 40)
+    l2s = rng.uniform(0.1, 2.0, 40) if with_l2 else np.zeros(40)
+    penalised = rng.uniform(size=40) < 0.7
+    top, conj = k.dual_scaling(U, l1s, l2s, penalised, with_l2)
+    A = np.abs(U[:, penalised])
+    if with_l2:
+        excess = np.maximum(A - l1s[penalised], 0.0)
+        ref_top, ref_conj = 0.0, 0.5 * (excess**2 / l2s[penalised]).sum()
+    else:
+        ref_top, ref_conj = (A / l1s[penalised]).max(), 0.0
+    np.testing.assert_allclose([top, conj], [ref_top, ref_conj], rtol=1e-13)
+    assert k.dual_scaling(U, l1s, l2s, np.zeros(40, bool), with_l2) == (0.0, 0.0)

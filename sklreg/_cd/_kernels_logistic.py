@@ -727,3 +727,58 @@ def multinomial_cd_sparse(
         if max_step <= tol * first_step or max_step <= 1e-28 * scale:
             return epoch + 1
     return max_epochs
+
+
+@njit(cache=True, nogil=True)
+def binomial_loss(z, y, s):
+    """``sum_i s_i (log(1 + e^z_i) - y_i z_i)``, overflow-safe."""
+    acc = 0.0
+    for i in range(z.shape[0]):
+        zi = z[i]
+        if s[i] != 0.0:
+            acc += s[i] * (max(zi, 0.0) + np.log1p(np.exp(-abs(zi))) - y[i] * zi)
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def binomial_entropy(p, s):
+    """``sum_i s_i H(p_i)``, ``H(p) = -p log p - (1 - p) log(1 - p)`` (0 at
+    0 and 1)."""
+    acc = 0.0
+    for i in range(p.shape[0]):
+        pi = p[i]
+        if s[i] == 0.0:
+            continue
+        h = 0.0
+        if pi > 0.0:
+            h -= pi * np.log(pi)
+        q = 1.0 - pi
+        if q > 0.0:
+            h -= q * np.log(q)
+        acc += s[i] * h
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def dual_scaling(U, l1s, l2s, penalised, with_l2):
+    """What the duality gap needs of ``U = X^T theta`` (``(n_rows,
+    n_features)``) over the penalised features: with an L2 part
+    (``with_l2``), the conjugate ``sum (|U_kj| - l1_j)_+^2 / (2 l2_j)``;
+    without, the dual norm ``max |U_kj| / l1_j``.  Returns ``(dual norm,
+    conjugate)`` (the other one 0)."""
+    top = 0.0
+    conj = 0.0
+    for k in range(U.shape[0]):
+        for j in range(U.shape[1]):
+            if not penalised[j]:
+                continue
+            a = abs(U[k, j])
+            if with_l2:
+                e = a - l1s[j]
+                if e > 0.0:
+                    conj += e * e / l2s[j]
+            else:
+                r = a / l1s[j]
+                if r > top:
+                    top = r
+    return top, 0.5 * conj

@@ -56,6 +56,8 @@ gradient entry of the mean loss at most ``tol``.
 import numpy as np
 from scipy.special import expit, logsumexp, softmax, xlogy
 
+from sklreg._cd import _kernels_logistic as _k
+from sklreg._cd._kernels_plain import penalty_value
 from sklreg._cd.penalties import ElasticNetPenalty
 
 
@@ -81,14 +83,18 @@ class PenaltyVectors(ElasticNetPenalty):
         self.excluded = np.isinf(f)
         self.free = f == 0
         self.penalised = ~self.excluded & ~self.free
+        self.free_features = np.flatnonzero(self.free)
         # excluded features: infinite weights, the prox returns 0
         self.l1s, self.l2s = self.weight_vectors(n_features)
         self.any_penalised = bool(self.penalised.any()) and (l1 > 0 or l2 > 0)
+        self.all_features = np.arange(n_features, dtype=np.intp)
 
-    def value(self, W):
-        """Penalty at ``W`` (one row or a block of rows, features last)."""
+    def value(self, W, cols=None):
+        """Penalty at ``W`` (one row or a block of rows, features last), or
+        its part over the features ``cols`` (``W`` still has them all)."""
         W = np.atleast_2d(W)
-        return float(sum(super(PenaltyVectors, self).value(w) for w in W))
+        cols = self.all_features if cols is None else cols
+        return float(sum(penalty_value(w, self.l1s, self.l2s, cols) for w in W))
 
     def restricted_gradient_norm(self, grad):
         """``max |grad_j|`` over the non-excluded features (first order)."""
@@ -120,11 +126,13 @@ class _LogisticLoss:
         self.n_rows = self.Y.shape[1]
         self._xts = None
 
-    def linear_predictor(self, W, b):
-        """``Z = X W^T + b``, shape ``(n_samples, n_rows)``."""
+    def linear_predictor(self, W, b, cols=None):
+        """``Z = X W^T + b``, shape ``(n_samples, n_rows)``; ``cols``: the
+        features where ``W`` may be non-zero (None: found)."""
         Z = np.empty((self.design.n_samples, self.n_rows))
         for k in range(self.n_rows):
-            Z[:, k] = self.design.matvec(W[k], np.flatnonzero(W[k])) + b[k]
+            support = np.flatnonzero(W[k]) if cols is None else cols
+            Z[:, k] = self.design.matvec(W[k], support) + b[k]
         return Z
 
     def sample_gradient(self, P):
@@ -204,25 +212,22 @@ class _LogisticLoss:
         theta = -self.sample_gradient(P)
         # X^T theta for every feature, shape (n_rows, n_features)
         xt_theta = -grad
-        free = np.flatnonzero(penalty.free)
+        free = penalty.free_features
         if self.fit_intercept or free.size:
             P_dual, xt_theta = self._project(P, theta, xt_theta, free)
             if P_dual is None:
                 return np.inf
-        pen = penalty.penalised
-        u = xt_theta[:, pen]
-        if penalty.l2 > 0:
-            alpha = 1.0
-            excess = np.maximum(np.abs(u) - penalty.l1s[pen], 0.0)
-            conj = float((excess * excess / penalty.l2s[pen]).sum()) / 2.0
-        else:
-            ratio = np.abs(u) / penalty.l1s[pen]
-            top = float(ratio.max()) if ratio.size else 0.0
-            alpha = 1.0 / top if top > 1.0 else 1.0
-            conj = 0.0
-        if alpha < 1.0:
+        top, conj = _k.dual_scaling(
+            np.ascontiguousarray(xt_theta),
+            penalty.l1s,
+            penalty.l2s,
+            penalty.penalised,
+            penalty.l2 > 0,
+        )
+        if top > 1.0:  # pure L1: scale theta into the dual-norm ball
+            alpha = 1.0 / top
             P_dual = (1.0 - alpha) * self.Y + alpha * P_dual
-        dual = float(self.s @ self.entropy(P_dual)) - conj
+        dual = self.weighted_entropy(P_dual) - conj
         return max(primal - dual, 0.0)
 
     def _intercept_shift(self, Z, max_iter=50):
@@ -295,10 +300,13 @@ class BinomialLoss(_LogisticLoss):
 
     multinomial = False
 
+    def __init__(self, design, Y, sample_weight, fit_intercept):
+        super().__init__(design, Y, sample_weight, fit_intercept)
+        self._y = np.ascontiguousarray(self.Y[:, 0])
+
     def value(self, Z):
         """The weighted loss at the linear predictor ``Z``."""
-        z = Z[:, 0]
-        return float(self.s @ (np.logaddexp(0.0, z) - self.Y[:, 0] * z))
+        return _k.binomial_loss(np.ascontiguousarray(Z[:, 0]), self._y, self.s)
 
     def probabilities(self, Z):
         """``sigmoid(Z)``."""
@@ -309,6 +317,10 @@ class BinomialLoss(_LogisticLoss):
         """``H(p) = -p log p - (1 - p) log(1 - p)``."""
         p = P[:, 0]
         return -xlogy(p, p) - xlogy(1.0 - p, 1.0 - p)
+
+    def weighted_entropy(self, P):
+        """``sum_i s_i H(p_i)`` (the dual objective's entropy part)."""
+        return _k.binomial_entropy(np.ascontiguousarray(P[:, 0]), self.s)
 
     @staticmethod
     def feasible(P):
@@ -336,6 +348,10 @@ class MultinomialLoss(_LogisticLoss):
     def entropy(P):
         """``H(P_i) = -sum_k P_ik log P_ik``."""
         return -xlogy(P, P).sum(axis=1)
+
+    def weighted_entropy(self, P):
+        """``sum_i s_i H(P_i)`` (the dual objective's entropy part)."""
+        return float(self.s @ self.entropy(P))
 
     @staticmethod
     def feasible(P):
