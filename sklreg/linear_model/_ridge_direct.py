@@ -74,13 +74,20 @@ def solve_cholesky(A, B, alphas):
 
 
 def solve_svd(X, Y, alphas):
-    """Ridge coefficients ``(n_targets, n_features)`` from the thin SVD of ``X``."""
+    """Ridge coefficients ``(n_targets, n_features)`` from the thin SVD of ``X``.
+
+    ``w = V diag(s / (s^2 + alpha)) U^T y``.  At ``alpha = 0`` the singular
+    values at rounding level (below ``max(n, p) eps s_max``, numpy's
+    ``pinv`` cut-off) are dropped: the minimum-norm least-squares solution,
+    where a fixed cut-off (scikit-learn's ``1e-15``) lets a rank deficiency
+    rounded to ``1e-15`` blow up as ``1 / s``.
+    """
     U, s, Vt = linalg.svd(X, full_matrices=False)
-    keep = s > 1e-15
-    U, s, Vt = U[:, keep], s[keep], Vt[keep]
-    UtY = U.T @ Y
-    d = s[:, None] / (s[:, None] ** 2 + alphas[None, :])
-    return (Vt.T @ (d * UtY)).T
+    cutoff = s.max() * max(X.shape) * np.finfo(s.dtype).eps if s.size else 0.0
+    denom = s[:, None] ** 2 + alphas[None, :]
+    keep = (denom > 0) & ((s[:, None] > cutoff) | (alphas[None, :] > 0))
+    d = np.divide(s[:, None], denom, out=np.zeros_like(denom), where=keep)
+    return (Vt.T @ (d * (U.T @ Y))).T
 
 
 def solve_lsqr(design, alphas, tol, max_iter):
