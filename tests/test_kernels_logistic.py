@@ -404,7 +404,7 @@ def test_csr_fill_columns_matches_numpy():
     rng = np.random.RandomState(3)
     X, A = _non_canonical_csr(rng, 30, 40, 0.3)
     counts = np.empty(40, dtype=np.int64)
-    _kernels.csr_column_counts(X.indices, counts)
+    assert _kernels.csr_column_counts(X.indices, X.indptr, counts)  # duplicates
     np.testing.assert_array_equal(counts, np.bincount(X.indices, minlength=40))
     indptr = np.zeros(41, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
@@ -415,7 +415,7 @@ def test_csr_fill_columns_matches_numpy():
     second[rng.choice(np.flatnonzero(~first), 15, replace=False)] = True
     for new in (first, second):  # two passes, the second adding columns
         _kernels.csr_fill_columns(
-            X.data, X.indices, X.indptr, new, data, indices, indptr
+            X.data, X.indices, X.indptr, new, data, indices, indptr, True
         )
     for j in range(40):
         slot = slice(indptr[j], indptr[j + 1])
@@ -430,6 +430,36 @@ def test_csr_fill_columns_matches_numpy():
         # each stored row once with a non-zero value (duplicates summed)
         kept = rows[data[slot] != 0]
         np.testing.assert_array_equal(kept, np.flatnonzero(A[:, j]))
+
+
+def test_csr_fill_columns_without_duplicates_matches_tocsc():
+    X = sp.random(30, 40, density=0.3, format="csr", random_state=4)
+    assert X.has_canonical_format
+    # rows unsorted but without duplicates: the copies are canonical too
+    rng = np.random.RandomState(5)
+    for i in range(30):
+        row = slice(X.indptr[i], X.indptr[i + 1])
+        order = rng.permutation(X.indptr[i + 1] - X.indptr[i])
+        X.indices[row] = X.indices[row][order]
+        X.data[row] = X.data[row][order]
+    X.has_sorted_indices = False
+    counts = np.empty(40, dtype=np.int64)
+    assert not _kernels.csr_column_counts(X.indices, X.indptr, counts)
+    indptr = np.zeros(41, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    data = np.full(X.nnz, np.nan)
+    indices = np.full(X.nnz, -1, dtype=X.indices.dtype)
+    first = np.zeros(40, bool)
+    first[::3] = True
+    for new in (first, ~first):  # some columns, then the rest
+        _kernels.csr_fill_columns(
+            X.data, X.indices, X.indptr, new, data, indices, indptr, False
+        )
+    ref = X.tocsc()
+    ref.sort_indices()
+    np.testing.assert_array_equal(indptr, ref.indptr)
+    np.testing.assert_array_equal(indices, ref.indices)
+    np.testing.assert_array_equal(data, ref.data)
 
 
 def test_binomial_loss_and_entropy_match_numpy():
