@@ -256,6 +256,16 @@ def test_sparse_column_sq_norms_kernel_matches_numpy():
     assert_allclose(out, ((v[:, None] * D - np.outer(v, mu)) ** 2).sum(axis=0))
     _kernels.sparse_column_sq_norms(*args, False, mu, out)
     assert_allclose(out, ((D - np.outer(v, mu)) ** 2).sum(axis=0))
+    # unit weights take a branch of their own
+    ones = np.ones(40)
+    Xs[:, 3] = 0.7  # a dense, constant column: centred, exactly 0
+    Xs = sp.csc_matrix(Xs)
+    D = Xs.toarray()
+    args = (Xs.data, Xs.indices, Xs.indptr, ones)
+    for means in (np.zeros(9), D.mean(axis=0)):
+        _kernels.sparse_column_sq_norms(*args, False, means, out)
+        assert_allclose(out, ((D - means) ** 2).sum(axis=0), atol=1e-14)
+    assert out[3] == 0.0
     for kernel in (_kernels.sparse_column_sq_norms, _kernels.sparse_column_means):
         assert kernel.targetoptions.get("nogil") is True
         assert kernel._cache.__class__.__name__ == "FunctionCache"

@@ -188,8 +188,23 @@ def sparse_column_sq_norms(data, indices, indptr, v, scaled, col_means, out):
     """
     n = v.shape[0]
     vv = 0.0
+    unit = True
     for i in range(n):
         vv += v[i] * v[i]
+        unit &= v[i] == 1.0
+    if unit and not scaled:
+        # no weights (v = 1): the same sums without a gather of v per entry
+        for j in range(indptr.shape[0] - 1):
+            mu = col_means[j]
+            acc = 0.0
+            for k in range(indptr[j], indptr[j + 1]):
+                e = float(data[k]) - mu
+                acc += e * e
+            count = indptr[j + 1] - indptr[j]
+            if mu != 0.0 and count < n:
+                acc += mu * mu * max(vv - count, 0.0)
+            out[j] = acc
+        return
     for j in range(indptr.shape[0] - 1):
         mu = col_means[j]
         acc = 0.0
