@@ -106,9 +106,14 @@ class ProxNewtonSolver:
         weighted and of repeated samples then agree to rounding, as
         scikit-learn's checks ask).
     ws_start : int or None, default=None
-        Smallest working-set size; None: a tenth of the features, between
-        10 and 50 (on 10^5 sparse features a start at 10 cost two more
-        outer steps, each a pass over X, where the inner epochs are cheap).
+        Smallest working-set size; None: a tenth of the features between 10
+        and 50, or ``n_features / 500`` up to 200 if more.  On 10^5 sparse
+        text features (short columns) each outer step is a pass over X and
+        the epochs over a larger working set are cheap: a start at 10 cost
+        two more outer steps than 50, and 200 against 50 saved one or two
+        more at ``lambda_max / 50`` (0.86x and 0.91x the time, with and
+        without intercept; ``lambda_max / 10`` unchanged); on 300 x 5000
+        dense data a start at 200 was 10-16% slower than 50.
     max_backtrack : int, default=40
         Halvings of the line search before the step is given up.
     anderson : int, default=5
@@ -270,7 +275,8 @@ class ProxNewtonSolver:
         growth = 4 if previous_size and n_support >= 0.9 * previous_size else 2
         start = self.ws_start
         if start is None:
-            start = min(50, max(10, W.shape[1] // 10))
+            p = W.shape[1]
+            start = max(min(50, max(10, p // 10)), min(200, p // 500))
         size = min(max(start, growth * n_support), W.shape[1])
         ws = np.argpartition(-scores, size - 1)[:size] if size else []
         ws = np.asarray(ws, dtype=np.intp)
