@@ -437,3 +437,36 @@ def test_block_kernels_are_cached_and_release_the_gil():
         kernel = getattr(_kmt, name)
         assert kernel._cache is not None and kernel.targetoptions["nogil"]
         assert kernel.targetoptions.get("cache", True)
+
+
+def test_path_rule_kernels_against_numpy():
+    # the compiled path's strong rule, KKT check and scaled weights against
+    # the numpy functions of the Python path (sklreg.linear_model._strong_rules)
+    from sklreg._cd import _kernels_path as kp
+    from sklreg.linear_model import _strong_rules as sr
+
+    rng = np.random.RandomState(0)
+    p = 60
+    factors = rng.choice([0.0, 1.0, 2.5, np.inf], size=p)
+    xtr = rng.randn(p)
+    w = np.where(rng.rand(p) < 0.2, rng.randn(p), 0.0)
+    w[np.isinf(factors)] = 0.0
+    for positive in (False, True):
+        for weights in (None, factors):
+            f = np.ones(p) if weights is None else weights
+            kept = np.empty(p, dtype=np.bool_)
+            kp.strong_rule(xtr, 2 * 0.5 - 0.8, f, w, positive, kept)
+            ref = sr.strong_rule_mask(xtr, 0.5, 0.8, w, positive, weights)
+            np.testing.assert_array_equal(kept, ref)
+            l1s = np.empty(p)
+            kp.scaled_weights(0.7, f, l1s)
+            ref_l1s = np.broadcast_to(sr._scaled(0.7, weights), p)
+            np.testing.assert_array_equal(l1s, ref_l1s)
+            before = kept.copy()
+            added = kp.add_kkt_violators(xtr, l1s, positive, kept)
+            viol = sr.kkt_violations(xtr, 0.7, before, positive, weights)
+            np.testing.assert_array_equal(kept, before | viol)
+            assert added == viol.any()
+    for name in ("enet_path_dense", "strong_rule", "add_kkt_violators"):
+        kernel = getattr(kp, name)
+        assert kernel._cache is not None and kernel.targetoptions["nogil"]

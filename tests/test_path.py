@@ -200,19 +200,132 @@ def test_path_bad_input():
     assert a.shape == (4,)
 
 
-def test_strong_rules_restrict_the_solves(monkeypatch):
+@pytest.mark.parametrize("sparse", [False, True])
+def test_strong_rules_restrict_the_solves(monkeypatch, sparse):
     from sklreg.linear_model import _strong_rules
 
     sizes = []
-    restrict = _strong_rules.restrict
+    if sparse:  # restricted problems on copies of the kept columns
+        restrict = _strong_rules.restrict
 
-    def recording(datafit, cols):
-        sizes.append(cols.size)
-        return restrict(datafit, cols)
+        def recording(datafit, cols):
+            sizes.append(cols.size)
+            return restrict(datafit, cols)
 
-    monkeypatch.setattr(_strong_rules, "restrict", recording)
-    X, y, _ = _data(n=40, p=300, seed=21)
+        monkeypatch.setattr(_strong_rules, "restrict", recording)
+    else:  # the compiled path: its kept set after each alpha, one at a time
+        run = _strong_rules.CompiledPath.run
+
+        def recording(self, w, xtr, l1_prev, start, stop, *args):
+            end, status = run(self, w, xtr, l1_prev, start, start + 1, *args)
+            sizes.append(int(self.kept.sum()))
+            return end, status
+
+        monkeypatch.setattr(_strong_rules.CompiledPath, "run", recording)
+    X, y, _ = _data(n=40, p=300, seed=21, sparse=sparse)
     _, coefs, _ = lasso_path(X, y, alphas=20, eps=1e-2, tol=1e-10)
-    assert sizes and max(sizes) < X.shape[1] / 2
+    assert len(sizes) >= 20 and max(sizes) < X.shape[1] / 2
     _, ref, _ = _sk_path(X, y, l1_ratio=1.0, alphas=20, eps=1e-2, tol=1e-10)
     np.testing.assert_allclose(coefs, ref, atol=1e-7)
+
+
+def _python_path(monkeypatch, *args, **kwargs):
+    """``_target_path`` with the compiled path disabled: the reference."""
+    from sklreg.linear_model import _strong_rules
+
+    with monkeypatch.context() as m:
+        m.setattr(_strong_rules.CompiledPath, "available", lambda *a: False)
+        return _target_path(*args, **kwargs)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("handback", [None, "unconverged", "full"])
+def test_compiled_path_equals_python_path(monkeypatch, seed, handback):
+    # one compiled call per stretch of alphas gives the Python loop's
+    # answers, also when it hands alphas back (tiny epoch budgets, or a
+    # kept set always "too large"), with factors 0, 1, 2.5, inf, positive,
+    # the elastic net and float32
+    from sklreg.linear_model import _strong_rules
+
+    if handback == "unconverged":
+        monkeypatch.setattr(_strong_rules, "_SUBPROBLEM_PLAIN_EPOCHS", 1)
+        monkeypatch.setattr(_strong_rules, "_PLAIN_WORK", 0.0)
+    elif handback == "full":
+        monkeypatch.setattr(_strong_rules, "_FULL_FRACTION", 0.05)
+    rng = np.random.RandomState(seed)
+    n, p = rng.randint(20, 60), rng.randint(40, 150)
+    X, y, _ = _data(n, p, seed=seed)
+    dtype = np.float32 if seed == 5 else np.float64
+    X, y = X.astype(dtype), y.astype(dtype)
+    l1_ratio = [1.0, 0.5, 0.9][seed % 3]
+    positive = seed % 4 == 1
+    factors = None
+    if seed % 2:
+        factors = rng.choice([0.0, 1.0, 2.5, np.inf], size=p, p=[0.1, 0.5, 0.3, 0.1])
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    alphas = _alpha_grid(
+        X, y, l1_ratio=l1_ratio, eps=1e-2, n_alphas=15, positive=positive
+    )
+    calls = []
+
+    def callback(i):
+        calls.append(i)
+
+    common = dict(
+        l1_ratio=l1_ratio,
+        positive=positive,
+        solver=WorkingSetSolver(tol=tol, max_iter=20_000),
+        w0=None,
+        dtype=dtype,
+        penalty_factor=factors,
+    )
+    datafit = LinearProblem(X, y, None, True, True).datafit()
+    assert _strong_rules.CompiledPath.available(datafit, common["solver"], None)
+    coefs, gaps, iters = _target_path(datafit, n, alphas, callback=callback, **common)
+    ref, ref_gaps, _ = _python_path(monkeypatch, datafit, n, alphas, **common)
+    assert coefs.dtype == dtype
+    assert calls == list(range(len(alphas)))
+    assert len(iters) == len(alphas) and min(iters) >= 0
+    y_c = (y - y.mean()).astype(np.float64)
+    scale = tol * float(y_c @ y_c)
+    if dtype == np.float64:
+        np.testing.assert_allclose(coefs, ref, atol=1e-7)
+    else:  # at tol=1e-4 two certified solves agree on their objective
+        Xc = (X - X.mean(axis=0)).astype(np.float64)
+        f = np.ones(p) if factors is None else factors
+        for k, alpha in enumerate(alphas):
+            objs = []
+            for w in (coefs[:, k].astype(np.float64), ref[:, k].astype(np.float64)):
+                nz = w != 0
+                r = y_c - Xc @ w
+                pen = (
+                    alpha
+                    * n
+                    * f[nz]
+                    * (l1_ratio * np.abs(w[nz]) + 0.5 * (1 - l1_ratio) * w[nz] ** 2)
+                )
+                objs.append(0.5 * r @ r + pen.sum())
+            assert abs(objs[0] - objs[1]) <= 2 * scale
+    # every gap is a certificate of the whole problem at its alpha
+    assert np.all(gaps <= scale / n * (1 + 1e-6))
+    assert np.all(ref_gaps <= scale / n * (1 + 1e-6))
+    if factors is not None:  # excluded features stay at zero
+        assert np.all(coefs[np.isinf(factors)] == 0)
+    if positive:
+        assert np.all(coefs >= 0)
+
+
+def test_compiled_path_kkt_conditions():
+    # the compiled path's solutions against the optimality conditions of
+    # each alpha, computed here with numpy
+    X, y, _ = _data(n=50, p=200, seed=7)
+    alphas, coefs, _ = lasso_path(
+        X, y, alphas=30, eps=1e-2, tol=1e-12, max_iter=100_000
+    )
+    n = X.shape[0]
+    for k, alpha in enumerate(alphas):  # (lasso_path fits no intercept)
+        w = coefs[:, k]
+        grad = X.T @ (y - X @ w) / n
+        nz = w != 0
+        np.testing.assert_allclose(grad[nz], alpha * np.sign(w[nz]), atol=1e-6)
+        assert np.all(np.abs(grad[~nz]) <= alpha * (1 + 1e-6))

@@ -113,14 +113,15 @@ def penalty_value(w, l1s, l2s, cols):
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
-def _dense_correlations(X, R, xtr):
-    # xtr = X.T @ R ; returns R @ R
-    n, p = X.shape
-    for j in range(p):
+def dense_correlations(X, R, cols, xtr):
+    """``xtr[k] = X[:, cols[k]] @ R``; returns ``R @ R``."""
+    n = X.shape[0]
+    for k in range(cols.shape[0]):
+        j = cols[k]
         s = 0.0
         for i in range(n):
             s += X[i, j] * R[i]
-        xtr[j] = s
+        xtr[k] = s
     rr = 0.0
     for i in range(n):
         rr += R[i] * R[i]
@@ -129,18 +130,18 @@ def _dense_correlations(X, R, xtr):
 
 @njit(cache=True, nogil=True)
 def plain_solve_dense(
-    X, w, R, sq_norms, l1, l2, l1s, l2s, positive, max_epochs, tol, tol_abs, random,
-    seed,
+    X, w, R, sq_norms, l1, l2, l1s, l2s, positive, ws, max_epochs, tol, tol_abs,
+    random, seed,
 ):  # fmt: skip
-    """scikit-learn's CD loop on dense Fortran-ordered ``X`` (residual ``R``).
+    """scikit-learn's CD loop on dense Fortran-ordered ``X`` (residual ``R``),
+    over the features ``ws`` (every non-zero of ``w`` among them; all
+    features for a whole solve, the kept features of a path's strong rule).
 
     Returns ``(epochs, gap, converged)``; ``gap`` is ``inf`` when the run
     ended without a gap evaluation at its last epoch.
     """
-    p = X.shape[1]
-    ws = np.arange(p)
-    xtr = np.empty(p)
-    rr = _dense_correlations(X, R, xtr)
+    xtr = np.empty(ws.shape[0])
+    rr = dense_correlations(X, R, ws, xtr)
     gap = gap_from_correlations(w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, ws)
     if gap <= tol_abs:
         return 0, gap, True
@@ -149,7 +150,7 @@ def plain_solve_dense(
             X, w, R, sq_norms, l1s, l2s, positive, ws, 1, tol, random, seed + epoch
         )
         if small:
-            rr = _dense_correlations(X, R, xtr)
+            rr = dense_correlations(X, R, ws, xtr)
             gap = gap_from_correlations(
                 w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, ws
             )

@@ -21,7 +21,7 @@ import copy
 import numpy as np
 import scipy.sparse as sp
 
-from sklreg._cd import _kernels, _kernels_plain
+from sklreg._cd import _kernels, _kernels_path, _kernels_plain
 
 
 class _Quadratic:
@@ -177,12 +177,28 @@ class QuadraticDense(_Quadratic):
             penalty.l2,
             *penalty.weight_vectors(self.n_features),
             penalty.positive,
+            self.all_cols,
             max_epochs,
             tol,
             tol_abs,
             random,
             seed,
         )
+
+    def plain_path(
+        self, factors, l1_path, l2_path, positive, w, xtr, l1_prev, start, stop,
+        min_epochs, work, max_iter, tol, full_fraction, kept, coefs, gaps, n_iters,
+    ):  # fmt: skip
+        """Alphas ``start, ..., stop - 1`` of a screened path in one compiled
+        call (``_kernels_path.enet_path_dense``): ``(index, status)``."""
+        i, status = _kernels_path.enet_path_dense(
+            self.X, self.y, self.sq_norms, factors, l1_path, l2_path,
+            bool(positive), w, xtr, float(l1_prev), int(start), int(stop),
+            int(min_epochs), float(work), int(max_iter), float(tol),
+            float(tol * self.y_norm2), float(full_fraction), kept, coefs, gaps,
+            n_iters,
+        )  # fmt: skip
+        return int(i), int(status)
 
     def xtr(self, R, cols=None):
         """``X[:, cols]^T R`` (all columns when ``cols`` is None)."""

@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array
 
+from sklreg._cd._kernels_path import DONE
 from sklreg._cd.penalties import L2, ElasticNetPenalty, GroupPenalty
 from sklreg._cd.solver import WorkingSetSolver
 from sklreg._progress import FitProgress
@@ -25,12 +26,15 @@ from sklreg.linear_model._coordinate_descent import _gram_option
 from sklreg.linear_model._ridge_direct import SPARSE_GRAM_MAX, ridge_path_exact
 from sklreg.linear_model._ridge_loo import CenteredDesign
 from sklreg.linear_model._strong_rules import (
+    CompiledPath,
     full_xtr,
     solve_screened,
     strong_rule_mask,
 )
 
 _SOLVER_PARAMS = ("tol", "max_iter", "random_state", "selection")
+# With a callback (progress), a compiled path returns every so many alphas.
+_CALLBACK_STRETCH = 5
 
 
 def _alpha_grid(
@@ -204,11 +208,46 @@ def _target_path(
         # the largest useful weight: at w = 0 it is alpha_max's
         l1_prev = Penalty(1.0, 0.0, weights=penalty_factor, positive=positive)
         l1_prev = l1_prev.dual_norm(xtr)
-    for i, alpha in enumerate(alphas):
-        l1 = alpha * l1_ratio * n_samples
-        l2 = alpha * (1.0 - l1_ratio) * n_samples
-        penalty = Penalty(l1, l2, weights=penalty_factor, positive=positive)
-        if screen:
+    compiled = None
+    if screen and CompiledPath.available(datafit, solver, n_tasks):
+        compiled = CompiledPath(
+            datafit, solver, alphas, n_samples, l1_ratio, penalty_factor
+        )
+        xtr = np.array(xtr, dtype=np.float64)
+
+    def penalty_at(i):
+        l1 = alphas[i] * l1_ratio * n_samples
+        l2 = alphas[i] * (1.0 - l1_ratio) * n_samples
+        return Penalty(l1, l2, weights=penalty_factor, positive=positive)
+
+    i = 0
+    while i < len(alphas):
+        if compiled is not None:
+            # many alphas in one compiled call (a callback is called every
+            # few of them)
+            stop = len(alphas) if callback is None else i + _CALLBACK_STRETCH
+            stop = min(stop, len(alphas))
+            end, status = compiled.run(
+                w, xtr, l1_prev, i, stop, positive, coefs, dual_gaps
+            )
+            for k in range(i, end):
+                n_iters.append(int(compiled.n_iters[k]))
+                dual_gaps[k] /= n_samples
+                if callback is not None:
+                    callback(k)
+            if end > i:
+                l1_prev = compiled.l1_path[end - 1]
+            i = end
+            if status == DONE:
+                continue
+            penalty = penalty_at(i)
+            w, gap, n_iter, xtr = compiled.finish(i, status, penalty, w, dtype)
+            w = np.array(w, dtype=dtype)
+            xtr = np.array(xtr, dtype=np.float64)
+            l1_prev = penalty.l1
+        elif screen:
+            penalty = penalty_at(i)
+            l1 = penalty.l1
             kept = strong_rule_mask(
                 xtr, l1, max(l1_prev, l1), w, positive, penalty_factor
             )
@@ -217,13 +256,14 @@ def _target_path(
             )
             l1_prev = l1
         else:
-            res = solver.solve(datafit, penalty, w, dtype)
+            res = solver.solve(datafit, penalty_at(i), w, dtype)
             w, gap, n_iter = res.coef, res.dual_gap, res.n_iter
         coefs[..., i] = w
         dual_gaps[i] = gap / n_samples
         n_iters.append(int(n_iter))
         if callback is not None:
             callback(i)
+        i += 1
     return coefs, dual_gaps, n_iters
 
 

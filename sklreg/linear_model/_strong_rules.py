@@ -23,8 +23,10 @@ does not change.
 
 import numpy as np
 
+from sklreg._cd import _kernels_path
 from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
 from sklreg._cd.datafits_multitask import BlockDense, BlockSparse
+from sklreg._cd.solver import _PLAIN_WORK
 
 # Above this fraction of kept features a restricted problem saves little:
 # solve the full problem (the solver still uses its own working sets).
@@ -35,7 +37,7 @@ _FULL_FRACTION = 0.5
 # paths and LassoCV on the rows of benchmarks/bench_linear.py.  (glmnet's
 # active-set cycling saved another 15% on a tol=1e-4 path, but its iterates
 # differ from scikit-learn's, and so did LassoCV's alpha_ at the default tol.)
-_SUBPROBLEM_PLAIN_EPOCHS = 100
+_SUBPROBLEM_PLAIN_EPOCHS = 200
 
 
 def _magnitude(xtr, positive):
@@ -198,3 +200,87 @@ def _solve_full(datafit, penalty, solver, w, dtype, n_iter):
     res = solver.solve(datafit, penalty, w, dtype)
     xtr, _ = full_xtr(datafit, res.coef)
     return res.coef, res.dual_gap, n_iter + res.n_iter, xtr
+
+
+class CompiledPath:
+    """Stretches of a path solved in one compiled call each.
+
+    The same strong rule, restricted solves (scikit-learn's loop, up to
+    ``_SUBPROBLEM_PLAIN_EPOCHS`` epochs or ``_PLAIN_WORK`` multiply-adds),
+    KKT checks and certificate as :func:`solve_screened`, run by the
+    datafit's ``plain_path`` kernel (``_kernels_path``) over many alphas
+    without returning to Python.  An alpha the kernel hands back is
+    finished here, by :func:`solve_screened`'s working-set solves.
+
+    Available for a datafit with a ``plain_path`` kernel, one target, a
+    cyclic solver stopping on the duality gap, and scikit-learn's loop
+    enabled (``plain_start``).
+    """
+
+    def __init__(self, datafit, solver, alphas, n_samples, l1_ratio, factors):
+        self.datafit = datafit
+        self.solver = solver
+        alphas = np.asarray(alphas, dtype=np.float64)
+        self.l1_path = alphas * (l1_ratio * n_samples)
+        self.l2_path = alphas * ((1.0 - l1_ratio) * n_samples)
+        p = datafit.n_features
+        self.factors = (
+            np.ones(p) if factors is None else np.asarray(factors, dtype=np.float64)
+        )
+        self.kept = np.empty(p, dtype=np.bool_)
+        self.n_iters = np.zeros(alphas.shape[0], dtype=np.int64)
+
+    @staticmethod
+    def available(datafit, solver, n_tasks):
+        return (
+            n_tasks is None
+            and hasattr(datafit, "plain_path")
+            and solver.selection != "random"
+            and solver.stopping == "gap"
+            and solver.plain_start
+        )
+
+    def run(self, w, xtr, l1_prev, start, stop, positive, coefs, gaps):
+        """Solve alphas ``start, ..., stop - 1`` in place (``w``, ``xtr``,
+        ``coefs[:, i]``, ``gaps[i]``); returns ``(i, status)``, ``i`` the
+        first alpha not solved (``stop`` when ``status`` is DONE)."""
+        solver = self.solver
+        return self.datafit.plain_path(
+            self.factors,
+            self.l1_path,
+            self.l2_path,
+            positive,
+            w,
+            xtr,
+            l1_prev,
+            start,
+            stop,
+            _SUBPROBLEM_PLAIN_EPOCHS,
+            _PLAIN_WORK,
+            solver.max_iter,
+            solver.tol,
+            _FULL_FRACTION,
+            self.kept,
+            coefs,
+            gaps,
+            self.n_iters,
+        )
+
+    def finish(self, i, status, penalty, w, dtype):
+        """Solve alpha ``i``, handed back with ``status``, in Python: as
+        :func:`solve_screened` would from the kernel's state.
+
+        Returns ``(w, gap, n_iter, xtr)`` as :func:`solve_screened`.
+        """
+        done = int(self.n_iters[i])
+        if status == _kernels_path.UNCONVERGED:
+            # the restricted loop ran its budget: the working-set solver
+            # goes on from there (without running that loop again)
+            solver = self.solver.with_params(plain_start=False)
+            w, gap, n_iter, xtr = solve_screened(
+                self.datafit, penalty, solver, w, self.kept, dtype
+            )
+            return w, gap, done + n_iter, xtr
+        # kept set too large, or a restricted certificate that does not hold
+        # over all features: the full problem
+        return _solve_full(self.datafit, penalty, self.solver, w, dtype, done)
