@@ -56,14 +56,24 @@ class FitProgress:
         # folds may report from worker threads
         self._lock = threading.Lock()
 
-    def __enter__(self):
-        init = getattr(self.estimator, "_init_callback_context", None)
+    def _callbacks_wanted(self):
         # only when callbacks are set, directly or by a meta-estimator: the
         # callback context costs time on every step
+        init = getattr(self.estimator, "_init_callback_context", None)
         wanted = getattr(self.estimator, "_skl_callbacks", None) or hasattr(
             self.estimator, "_parent_callback_ctx"
         )
-        if init is not None and wanted:
+        return init is not None and bool(wanted)
+
+    @property
+    def reports(self):
+        """Whether steps are shown or passed on (else ``step`` does nothing,
+        and a caller may spare calling it)."""
+        return bool(self.verbose) or self._callbacks_wanted()
+
+    def __enter__(self):
+        init = getattr(self.estimator, "_init_callback_context", None)
+        if self._callbacks_wanted():
             self._ctx = init(max_subtasks=self.total)
             self._ctx.call_on_fit_task_begin(
                 estimator=self.estimator, X=self.X, y=self.y

@@ -181,6 +181,9 @@ class _PathCV(CallbackSupportMixin, RegressorMixin, LinearModel):
         def callback(i):
             progress.step()
 
+        if not progress.reports:  # a path then runs in fewer compiled calls
+            callback = None
+
         jobs = (
             delayed(enet_fold_mse)(
                 X,
