@@ -467,6 +467,11 @@ def test_path_rule_kernels_against_numpy():
             viol = sr.kkt_violations(xtr, 0.7, before, positive, weights)
             np.testing.assert_array_equal(kept, before | viol)
             assert added == viol.any()
-    for name in ("enet_path_dense", "strong_rule", "add_kkt_violators"):
+    for name in (
+        "enet_path_dense",
+        "enet_path_gram",
+        "strong_rule",
+        "add_kkt_violators",
+    ):
         kernel = getattr(kp, name)
         assert kernel._cache is not None and kernel.targetoptions["nogil"]

@@ -240,11 +240,13 @@ def _python_path(monkeypatch, *args, **kwargs):
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("handback", [None, "unconverged", "full"])
-def test_compiled_path_equals_python_path(monkeypatch, seed, handback):
+@pytest.mark.parametrize("gram", [False, True])
+def test_compiled_path_equals_python_path(monkeypatch, seed, handback, gram):
     # one compiled call per stretch of alphas gives the Python loop's
     # answers, also when it hands alphas back (tiny epoch budgets, or a
     # kept set always "too large"), with factors 0, 1, 2.5, inf, positive,
-    # the elastic net and float32
+    # the elastic net and float32; dense columns and the Gram form (which
+    # solves a large kept set itself, compiled, instead of handing it back)
     from sklreg.linear_model import _strong_rules
 
     if handback == "unconverged":
@@ -279,7 +281,8 @@ def test_compiled_path_equals_python_path(monkeypatch, seed, handback):
         dtype=dtype,
         penalty_factor=factors,
     )
-    datafit = LinearProblem(X, y, None, True, True).datafit()
+    datafit = LinearProblem(X, y, None, True, True, gram=gram).datafit()
+    assert type(datafit).__name__ == ("QuadraticGram" if gram else "QuadraticDense")
     assert _strong_rules.CompiledPath.available(datafit, common["solver"], None)
     coefs, gaps, iters = _target_path(datafit, n, alphas, callback=callback, **common)
     ref, ref_gaps, _ = _python_path(monkeypatch, datafit, n, alphas, **common)

@@ -21,13 +21,21 @@ the kept set reaching half the features (the full problem is solved then),
 the restricted loop running out of its epoch budget, or a restricted
 certificate that does not hold over all features.  The answers are those
 of the Python loop: the same rule, the same restricted solves.
+
+Two layouts: dense Fortran-ordered columns (:func:`enet_path_dense`) and the
+Gram form (:func:`enet_path_gram`, for n >> p).
 """
 
 import numpy as np
 from numba import njit
 
 from sklreg._cd._kernels import dense_residual
-from sklreg._cd._kernels_plain import gap_from_correlations, plain_solve_dense
+from sklreg._cd._kernels_plain import (
+    gap_from_correlations,
+    gram_gap,
+    plain_solve_dense,
+    plain_solve_gram,
+)
 
 # Why a call returned (``status``): the stretch is done, or alpha ``stop``
 # needs the caller: its kept set is too large, the restricted loop did not
@@ -169,6 +177,73 @@ def enet_path_dense(
         gap = gap_from_correlations(
             w, xtr, rr, l1, l2, l1s, l2s, positive, sq_norms, all_cols
         )
+        n_iters[i] = n_iter
+        if gap > tol_abs:
+            return i, GAP
+        for j in range(p):
+            coefs[j, i] = w[j]
+        gaps[i] = gap
+        l1_prev = l1
+    return stop, DONE
+
+
+@njit(cache=True, nogil=True)
+def _gram_state(G, w, support, H):
+    """``H = G[:, support] @ w[support]``."""
+    H[:] = 0.0
+    for k in range(support.shape[0]):
+        j = support[k]
+        wj = w[j]
+        for i in range(G.shape[0]):
+            H[i] += G[i, j] * wj
+
+
+@njit(cache=True, nogil=True)
+def enet_path_gram(
+    G, q, y_norm2, sq_norms, factors, l1_path, l2_path, positive, w, xtr, l1_prev,
+    start, stop, n_samples, min_epochs, work, max_iter, tol, tol_abs,
+    full_fraction, kept, coefs, gaps, n_iters,
+):  # fmt: skip
+    """:func:`enet_path_dense` on the Gram form (``G = X^T X``, ``q = X^T y``,
+    ``y_norm2 = ||y||^2``; ``n_samples`` the rows behind ``G``, for the epoch
+    budget).  ``H = G w`` is kept over every feature by the epochs, so the
+    KKT check's ``X^T r = q - H`` costs nothing more; a kept set of
+    ``full_fraction`` of the features becomes all of them (never FULL)."""
+    p = G.shape[0]
+    all_cols = np.arange(p)
+    l1s = np.empty(p)
+    l2s = np.empty(p)
+    H = np.empty(p, dtype=q.dtype)
+    for i in range(start, stop):
+        l1 = l1_path[i]
+        l2 = l2_path[i]
+        scaled_weights(l1, factors, l1s)
+        scaled_weights(l2, factors, l2s)
+        strong_rule(xtr, 2.0 * l1 - max(l1_prev, l1), factors, w, positive, kept)
+        n_iter = 0
+        while True:
+            if np.sum(kept) >= full_fraction * p:
+                # an epoch costs O(p) per moving coordinate either way:
+                # scikit-learn's loop on every feature, still compiled
+                kept[:] = True
+            cols = np.flatnonzero(kept)
+            _gram_state(G, w, _support(w, cols), H)
+            if cols.shape[0] > 0:
+                budget = max(int(work // (n_samples * cols.shape[0])), min_epochs)
+                budget = min(budget, max_iter)
+                epochs, _, converged = plain_solve_gram(
+                    G, q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive,
+                    cols, budget, tol, tol_abs, False, 0,
+                )  # fmt: skip
+                n_iter += epochs
+                if not converged:
+                    n_iters[i] = n_iter
+                    return i, UNCONVERGED
+            gap = gram_gap(
+                q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, all_cols, xtr
+            )
+            if not add_kkt_violators(xtr, l1s, positive, kept):
+                break
         n_iters[i] = n_iter
         if gap > tol_abs:
             return i, GAP

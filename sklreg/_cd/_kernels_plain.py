@@ -163,14 +163,13 @@ def plain_solve_dense(
 
 @njit(cache=True, nogil=True)
 def plain_solve_gram(
-    G, q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, max_epochs, tol,
+    G, q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, ws, max_epochs, tol,
     tol_abs, random, seed,
 ):  # fmt: skip
-    """The same loop on the Gram form (``H = G @ w``, ``X^T r = q - H``)."""
-    p = G.shape[0]
-    ws = np.arange(p)
-    xtr = np.empty(p)
-    gap = _gram_gap(q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, ws, xtr)
+    """The same loop on the Gram form (``H = G @ w``, ``X^T r = q - H``),
+    over the features ``ws`` (``H`` is kept over all features)."""
+    xtr = np.empty(ws.shape[0])
+    gap = gram_gap(q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, ws, xtr)
     if gap <= tol_abs:
         return 0, gap, True
     for epoch in range(max_epochs):
@@ -178,7 +177,7 @@ def plain_solve_gram(
             G, q, w, H, l1s, l2s, positive, ws, 1, tol, random, seed + epoch
         )
         if small:
-            gap = _gram_gap(
+            gap = gram_gap(
                 q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, ws, xtr
             )
             if gap <= tol_abs:
@@ -189,11 +188,14 @@ def plain_solve_gram(
 
 
 @njit(cache=True, nogil=True)
-def _gram_gap(q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, ws, xtr):
+def gram_gap(q, y_norm2, w, H, sq_norms, l1, l2, l1s, l2s, positive, ws, xtr):
+    """Duality gap over ``ws`` on the Gram form (``w`` zero off ``ws``);
+    fills ``xtr[k] = q_j - H_j`` for ``j = ws[k]``."""
     wq = 0.0
     wh = 0.0
-    for j in range(q.shape[0]):
-        xtr[j] = q[j] - H[j]
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        xtr[k] = q[j] - H[j]
         wq += w[j] * q[j]
         wh += w[j] * H[j]
     # ||y - Xw||^2 = ||y||^2 - 2 w.q + w.G w

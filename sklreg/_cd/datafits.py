@@ -436,12 +436,28 @@ class QuadraticGram(_Quadratic):
             penalty.l2,
             *penalty.weight_vectors(self.n_features),
             penalty.positive,
+            self.all_cols,
             max_epochs,
             tol,
             tol_abs,
             random,
             seed,
         )
+
+    def plain_path(
+        self, factors, l1_path, l2_path, positive, w, xtr, l1_prev, start, stop,
+        min_epochs, work, max_iter, tol, full_fraction, kept, coefs, gaps, n_iters,
+    ):  # fmt: skip
+        """Alphas ``start, ..., stop - 1`` of a screened path in one compiled
+        call (``_kernels_path.enet_path_gram``): ``(index, status)``."""
+        i, status = _kernels_path.enet_path_gram(
+            self.G, self.q, self.y_norm2, self.sq_norms, factors, l1_path,
+            l2_path, bool(positive), w, xtr, float(l1_prev), int(start),
+            int(stop), int(self.n_samples), int(min_epochs), float(work),
+            int(max_iter), float(tol), float(tol * self.y_norm2),
+            float(full_fraction), kept, coefs, gaps, n_iters,
+        )  # fmt: skip
+        return int(i), int(status)
 
     def xtr(self, H, cols=None):
         if cols is None:
