@@ -106,6 +106,23 @@ class _Quadratic:
             gap = min(gap, primal_diff + gap_v)
         return max(gap, 0.0)
 
+    def plain_path(
+        self, factors, l1_path, l2_path, positive, w, xtr, l1_prev, start, stop,
+        min_epochs, work, max_iter, tol, full_fraction, kept, coefs, gaps, n_iters,
+    ):  # fmt: skip
+        """Alphas ``start, ..., stop - 1`` of a screened path in one compiled
+        call (``_kernels_path``; layouts with a ``_path_kernel``):
+        ``(index, status)``."""
+        kernel, design, n_samples = self._path_kernel()
+        i, status = kernel(
+            *design, self.sq_norms, factors, l1_path, l2_path, bool(positive), w,
+            xtr, float(l1_prev), int(start), int(stop), int(n_samples),
+            int(min_epochs), float(work), int(max_iter), float(tol),
+            float(tol * self.y_norm2), float(full_fraction), kept, coefs, gaps,
+            n_iters,
+        )  # fmt: skip
+        return int(i), int(status)
+
     @property
     def all_cols(self):
         """``arange(n_features)`` (int64), made once."""
@@ -185,20 +202,10 @@ class QuadraticDense(_Quadratic):
             seed,
         )
 
-    def plain_path(
-        self, factors, l1_path, l2_path, positive, w, xtr, l1_prev, start, stop,
-        min_epochs, work, max_iter, tol, full_fraction, kept, coefs, gaps, n_iters,
-    ):  # fmt: skip
-        """Alphas ``start, ..., stop - 1`` of a screened path in one compiled
-        call (``_kernels_path.enet_path_dense``): ``(index, status)``."""
-        i, status = _kernels_path.enet_path_dense(
-            self.X, self.y, self.sq_norms, factors, l1_path, l2_path,
-            bool(positive), w, xtr, float(l1_prev), int(start), int(stop),
-            int(min_epochs), float(work), int(max_iter), float(tol),
-            float(tol * self.y_norm2), float(full_fraction), kept, coefs, gaps,
-            n_iters,
-        )  # fmt: skip
-        return int(i), int(status)
+    def _path_kernel(self):
+        """The compiled path of this layout and its design arrays (see
+        ``_Quadratic.plain_path``)."""
+        return _kernels_path.enet_path_dense, (self.X, self.y), self.X.shape[0]
 
     def xtr(self, R, cols=None):
         """``X[:, cols]^T R`` (all columns when ``cols`` is None)."""
@@ -444,20 +451,11 @@ class QuadraticGram(_Quadratic):
             seed,
         )
 
-    def plain_path(
-        self, factors, l1_path, l2_path, positive, w, xtr, l1_prev, start, stop,
-        min_epochs, work, max_iter, tol, full_fraction, kept, coefs, gaps, n_iters,
-    ):  # fmt: skip
-        """Alphas ``start, ..., stop - 1`` of a screened path in one compiled
-        call (``_kernels_path.enet_path_gram``): ``(index, status)``."""
-        i, status = _kernels_path.enet_path_gram(
-            self.G, self.q, self.y_norm2, self.sq_norms, factors, l1_path,
-            l2_path, bool(positive), w, xtr, float(l1_prev), int(start),
-            int(stop), int(self.n_samples), int(min_epochs), float(work),
-            int(max_iter), float(tol), float(tol * self.y_norm2),
-            float(full_fraction), kept, coefs, gaps, n_iters,
-        )  # fmt: skip
-        return int(i), int(status)
+    def _path_kernel(self):
+        """The compiled path of this layout and its design arrays (see
+        ``_Quadratic.plain_path``)."""
+        design = (self.G, self.q, self.y_norm2)
+        return _kernels_path.enet_path_gram, design, self.n_samples
 
     def xtr(self, H, cols=None):
         if cols is None:

@@ -212,7 +212,7 @@ class CompiledPath:
     without returning to Python.  An alpha the kernel hands back is
     finished here, by :func:`solve_screened`'s working-set solves.
 
-    Available for a datafit with a ``plain_path`` kernel, one target, a
+    Available for a datafit with a ``_path_kernel``, one target, a
     cyclic solver stopping on the duality gap, and scikit-learn's loop
     enabled (``plain_start``).
     """
@@ -234,7 +234,7 @@ class CompiledPath:
     def available(datafit, solver, n_tasks):
         return (
             n_tasks is None
-            and hasattr(datafit, "plain_path")
+            and hasattr(datafit, "_path_kernel")
             and solver.selection != "random"
             and solver.stopping == "gap"
             and solver.plain_start
