@@ -21,6 +21,10 @@ proximal step
 where ``S`` is soft-thresholding (one-sided when ``positive``) and ``r`` the
 residual.  The numpy line each loop computes is written beside it, and
 ``tests/test_kernels.py`` checks every kernel against that numpy reference.
+
+Sparse kernels index with ``np.uint64(indices[k])``: numba wraps a negative
+signed index around, a compare and add per non-zero that an unsigned index
+spares (a CSC gather pass over 4e5 non-zeros: 0.43 -> 0.35 ms).
 """
 
 import numpy as np
@@ -143,16 +147,16 @@ def cd_epochs_sparse(
                 continue
             w_j = w[j]
             mu = col_means[j]
-            start, stop = indptr[j], indptr[j + 1]
+            start, stop = np.uint64(indptr[j]), np.uint64(indptr[j + 1])
             # z = X_eff[:, j] @ R_true + w_j * ||X_eff[:, j]||^2
             z = 0.0
             if scaled:
                 for k in range(start, stop):
-                    i = indices[k]
+                    i = np.uint64(indices[k])
                     z += data[k] * v[i] * R[i]
             else:
                 for k in range(start, stop):
-                    z += data[k] * R[indices[k]]
+                    z += data[k] * R[np.uint64(indices[k])]
             z += w_j * nrm - mu * aux[1]
             new = enet_coordinate_update(z, l1[j], nrm + l2[j], positive)
             w[j] = new
@@ -162,11 +166,11 @@ def cd_epochs_sparse(
                 # R_true -= delta * (X[:, j] - mu v): sparse part, then shift
                 if scaled:
                     for k in range(start, stop):
-                        i = indices[k]
+                        i = np.uint64(indices[k])
                         R[i] -= delta * (data[k] * v[i])
                 else:
                     for k in range(start, stop):
-                        R[indices[k]] -= delta * data[k]
+                        R[np.uint64(indices[k])] -= delta * data[k]
                 aux[0] += delta * mu
                 aux[1] -= delta * mu * vv
             dw_max = max(dw_max, abs(new - w_j))
@@ -197,7 +201,7 @@ def sparse_column_sq_norms(data, indices, indptr, v, scaled, col_means, out):
         for j in range(indptr.shape[0] - 1):
             mu = col_means[j]
             acc = 0.0
-            for k in range(indptr[j], indptr[j + 1]):
+            for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
                 e = float(data[k]) - mu
                 acc += e * e
             count = indptr[j + 1] - indptr[j]
@@ -209,8 +213,8 @@ def sparse_column_sq_norms(data, indices, indptr, v, scaled, col_means, out):
         mu = col_means[j]
         acc = 0.0
         v_nz = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
-            i = indices[k]
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
+            i = np.uint64(indices[k])
             x = float(data[k])
             if scaled:
                 x *= v[i]
@@ -233,14 +237,14 @@ def sparse_column_means(data, indices, indptr, n_rows, sw, weighted, total, out)
     for j in range(indptr.shape[0] - 1):
         s = 0.0
         w_nz = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
-            wi = sw[indices[k]] if weighted else 1.0
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
+            wi = sw[np.uint64(indices[k])] if weighted else 1.0
             s += wi * data[k]
             w_nz += wi
         mu = s / total
         d = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
-            wi = sw[indices[k]] if weighted else 1.0
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
+            wi = sw[np.uint64(indices[k])] if weighted else 1.0
             d += wi * (data[k] - mu)
         if indptr[j + 1] - indptr[j] < n_rows:  # the zeros' deviations
             d -= mu * (total - w_nz)
@@ -302,8 +306,8 @@ def xtr_sparse(data, indices, indptr, R, cols, out):
     for k in range(cols.shape[0]):
         j = cols[k]
         acc = 0.0
-        for t in range(indptr[j], indptr[j + 1]):
-            acc += data[t] * R[indices[t]]
+        for t in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
+            acc += data[t] * R[np.uint64(indices[t])]
         out[k] = acc
 
 
@@ -320,8 +324,8 @@ def xtr_csr(data, indices, indptr, R, out):
         ri = R[i]
         if ri == 0.0:
             continue
-        for t in range(indptr[i], indptr[i + 1]):
-            out[indices[t]] += data[t] * ri
+        for t in range(np.uint64(indptr[i]), np.uint64(indptr[i + 1])):
+            out[np.uint64(indices[t])] += data[t] * ri
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
@@ -348,8 +352,8 @@ def xtr_csr_pair(data, indices, indptr, R, out):
     for i in range(indptr.shape[0] - 1):
         r0 = R[i, 0]
         r1 = R[i, 1]
-        for t in range(indptr[i], indptr[i + 1]):
-            j = indices[t]
+        for t in range(np.uint64(indptr[i]), np.uint64(indptr[i + 1])):
+            j = np.uint64(indices[t])
             d = data[t]
             out[j, 0] += d * r0
             out[j, 1] += d * r1
@@ -455,8 +459,8 @@ def sparse_matvec(data, indices, indptr, w, out):
         wj = w[j]
         if wj == 0.0:
             continue
-        for t in range(indptr[j], indptr[j + 1]):
-            out[indices[t]] += data[t] * wj
+        for t in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
+            out[np.uint64(indices[t])] += data[t] * wj
 
 
 @njit(cache=True, nogil=True)

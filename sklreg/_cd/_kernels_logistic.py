@@ -187,11 +187,11 @@ def quadratic_cd_sparse(
     hdiag = np.empty(n_ws)
     for k in range(n_ws):
         j = ws[k]
-        start, stop = indptr[j], indptr[j + 1]
+        start, stop = np.uint64(indptr[j]), np.uint64(indptr[j + 1])
         if centre:
             acc = 0.0
             for t in range(start, stop):
-                acc += h[indices[t]] * data[t]
+                acc += h[np.uint64(indices[t])] * data[t]
             hx[k] = acc
             mu[k] = acc / h_sum
         m = mu[k]
@@ -199,7 +199,7 @@ def quadratic_cd_sparse(
         acc = 0.0
         h_nz = 0.0
         for t in range(start, stop):
-            i = indices[t]
+            i = np.uint64(indices[t])
             d = data[t] - m
             acc += h[i] * d * d
             h_nz += h[i]
@@ -228,11 +228,11 @@ def quadratic_cd_sparse(
             denom = a + l2s[j]
             if denom == 0.0:
                 continue
-            start, stop = indptr[j], indptr[j + 1]
+            start, stop = np.uint64(indptr[j]), np.uint64(indptr[j + 1])
             # grad = X[:, j] @ (u - c h)
             grad = 0.0
             for t in range(start, stop):
-                grad += data[t] * u[indices[t]]
+                grad += data[t] * u[np.uint64(indices[t])]
             grad -= c * hx[k]
             old = w[j]
             new = penalised_newton_update(a * old - grad, l1s[j], denom)
@@ -242,7 +242,7 @@ def quadratic_cd_sparse(
                 w[j] = new
                 intercept[0] -= delta * mu[k]
                 for t in range(start, stop):
-                    i = indices[t]
+                    i = np.uint64(indices[t])
                     u[i] += delta * h[i] * data[t]
                 c += delta * mu[k]
                 max_step = max(max_step, a * delta * delta)
@@ -366,8 +366,8 @@ def model_objective_sparse(data, indices, indptr, point, w0, g, h, l1s, l2s, ws,
         d = point[k] - w0[k]
         if d != 0.0:
             j = ws[k]
-            for t in range(indptr[j], indptr[j + 1]):
-                dz[indices[t]] += d * data[t]
+            for t in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
+                dz[np.uint64(indices[t])] += d * data[t]
     return _model_from_dz(dz, g, h, point, l1s, l2s, ws)
 
 
@@ -438,8 +438,8 @@ def x_dot_sparse(data, indices, indptr, w, cols, out):
         wj = w[j]
         if wj == 0.0:
             continue
-        for t in range(indptr[j], indptr[j + 1]):
-            out[indices[t]] += data[t] * wj
+        for t in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
+            out[np.uint64(indices[t])] += data[t] * wj
 
 
 @njit(cache=True, nogil=True)
@@ -665,8 +665,8 @@ def multinomial_cd_sparse(
         for t in range(n_ws):
             j = ws[t]
             acc = 0.0
-            for q in range(indptr[j], indptr[j + 1]):
-                i = indices[q]
+            for q in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
+                i = np.uint64(indices[q])
                 x = data[q]
                 acc += s[i] * P[k, i] * (1.0 - P[k, i]) * x * x
             hdiag[k, t] = acc
@@ -690,7 +690,7 @@ def multinomial_cd_sparse(
                 max_step = max(max_step, hsum[k] * delta * delta)
         for t in range(n_ws):
             j = ws[t]
-            start, stop = indptr[j], indptr[j + 1]
+            start, stop = np.uint64(indptr[j]), np.uint64(indptr[j + 1])
             for k in range(K):
                 a = hdiag[k, t]
                 denom = a + l2s[j]
@@ -698,7 +698,7 @@ def multinomial_cd_sparse(
                     continue
                 grad = 0.0
                 for q in range(start, stop):
-                    i = indices[q]
+                    i = np.uint64(indices[q])
                     grad += data[q] * (G[k, i] + s[i] * P[k, i] * (D[k, i] - m[i]))
                 old = W[k, j]
                 new = penalised_newton_update(a * old - grad, l1s[j], denom)
@@ -707,7 +707,7 @@ def multinomial_cd_sparse(
                     delta = new - old
                     W[k, j] = new
                     for q in range(start, stop):
-                        i = indices[q]
+                        i = np.uint64(indices[q])
                         dd = delta * data[q]
                         D[k, i] += dd
                         m[i] += dd * P[k, i]
@@ -715,7 +715,7 @@ def multinomial_cd_sparse(
             shift = _feature_shift(W, j, l1s[j], l2s[j], vals)
             if shift != 0.0:
                 for q in range(start, stop):
-                    i = indices[q]
+                    i = np.uint64(indices[q])
                     dd = shift * data[q]
                     m[i] -= dd
                     for k in range(K):

@@ -181,7 +181,7 @@ def bcd_epochs_sparse(
             if nrm == 0.0:
                 continue
             mu = col_means[j]
-            start, stop = indptr[j], indptr[j + 1]
+            start, stop = np.uint64(indptr[j]), np.uint64(indptr[j + 1])
             # z = X_eff[:, j] @ R_true + ||X_eff[:, j]||^2 W[j]
             for t in range(T):
                 z[t] = nrm * W[j, t] - mu * aux[1, t]
@@ -189,15 +189,15 @@ def bcd_epochs_sparse(
                 acc = 0.0
                 if scaled:
                     for k in range(start, stop):
-                        i = indices[k]
+                        i = np.uint64(indices[k])
                         acc += data[k] * v[i] * R[i, 0]
                 else:
                     for k in range(start, stop):
-                        acc += data[k] * R[indices[k], 0]
+                        acc += data[k] * R[np.uint64(indices[k]), 0]
                 z[0] += acc
             else:
                 for k in range(start, stop):
-                    i = indices[k]
+                    i = np.uint64(indices[k])
                     x = data[k] * v[i] if scaled else data[k]
                     for t in range(T):
                         z[t] += x * R[i, t]
@@ -207,7 +207,7 @@ def bcd_epochs_sparse(
             w_max = max(w_max, wm)
             if changed:
                 for k in range(start, stop):
-                    i = indices[k]
+                    i = np.uint64(indices[k])
                     x = data[k] * v[i] if scaled else data[k]
                     for t in range(T):
                         R[i, t] -= new[t] * x
@@ -278,9 +278,9 @@ def xtr_sparse_block(data, indices, indptr, R, cols, out):
         j = cols[k]
         for t in range(T):
             out[k, t] = 0.0
-        for s in range(indptr[j], indptr[j + 1]):
+        for s in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
             x = data[s]
-            i = indices[s]
+            i = np.uint64(indices[s])
             for t in range(T):
                 out[k, t] += x * R[i, t]
 
@@ -297,8 +297,8 @@ def sparse_matmat(data, indices, indptr, W, out):
                 nz = True
         if not nz:
             continue
-        for s in range(indptr[j], indptr[j + 1]):
-            i = indices[s]
+        for s in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
+            i = np.uint64(indices[s])
             for t in range(T):
                 out[i, t] += data[s] * W[j, t]
 
