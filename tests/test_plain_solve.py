@@ -163,3 +163,96 @@ def test_certified_warm_start_runs_no_epoch():
     assert model.n_iter_ > 0
     model.set_params(warm_start=True).fit(X, y)
     assert model.n_iter_ == 0
+
+
+def _screen_reference(X, y, w, l1, l2, f, positive, gap):
+    """The gap-safe sphere test written plainly: keep ``j`` unless
+    ``s |z_j| + sqrt(2 gap) sqrt(||X_j||^2 + l2 f_j) < l1 f_j``."""
+    r = y - X @ w
+    g = X.T @ r
+    pen = np.isfinite(f) & (f > 0)
+    l1f, l2f = l1 * np.where(pen, f, 0), l2 * np.where(pen, f, 0)
+    z = g - l2f * w
+    mag = z if positive else np.abs(z)
+    ratio = np.where(pen & (mag > 0), l1f / np.where(mag > 0, mag, 1), np.inf)
+    s = min(1.0, ratio.min())
+    sq = np.einsum("ij,ij->j", X, X)
+    bound = s * mag + np.sqrt(2 * gap) * np.sqrt(sq + l2f)
+    return (f == 0) | (pen & (bound >= l1f))
+
+
+@pytest.mark.parametrize("l2", [0.0, 3.0])
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_screen_against_numpy_reference(l2, positive, weighted):
+    rng = np.random.RandomState(1)
+    X = np.asfortranarray(rng.randn(40, 25))
+    y = X[:, :4] @ rng.randn(4) + 0.1 * rng.randn(40)
+    f = np.ones(25)
+    if weighted:
+        f[[0, 5]] = 0.0
+        f[[3, 9]] = np.inf
+        f[[1, 7, 11]] = [2.5, 0.5, 3.0]
+    w = 0.05 * rng.randn(25) * (rng.rand(25) > 0.5) * np.isfinite(f)
+    if positive:
+        w = np.abs(w)
+    l1 = 0.3 * np.max(np.abs(X.T @ y))
+    with np.errstate(invalid="ignore"):
+        l1s = np.where(np.isinf(f), np.inf, l1 * f)
+        l2s = np.where(np.isinf(f), np.inf, l2 * f)
+    r = y - X @ w
+    cols = np.arange(25)
+    xtr = X.T @ r
+    sq = np.sum(X * X, 0)
+    gap = _kernels_plain.gap_from_correlations(
+        w, xtr, r @ r, l1, l2, l1s, l2s, positive, sq, cols
+    )
+    excluded = np.zeros(25, dtype=bool)
+    excluded[2] = True  # already out: stays out, not re-tested
+    active = np.empty(25, dtype=np.int64)
+    n_active = _kernels_plain.screen(
+        w, xtr, gap, l1, l1s, l2s, positive, sq, cols, excluded, active
+    )
+    expected = _screen_reference(X, y, w, l1, l2, f, positive, gap)
+    expected[2] = False
+    assert 0 < n_active < 25
+    assert_allclose(active[:n_active], np.flatnonzero(expected))
+    assert_allclose(excluded, ~expected)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("layout", ["dense", "sparse", "gram"])
+def test_plain_screening_never_drops_a_feature_of_the_optimum(seed, layout):
+    # the plain loop screens at every gap evaluation: it never excludes a
+    # feature of the optimum, which would then stay at zero (elastic net,
+    # factors and positive included)
+    rng = np.random.RandomState(seed)
+    n, p = 50, 80
+    X = rng.randn(n, p)
+    X[:, 1::2] += 0.8 * X[:, ::2]  # correlated pairs
+    y = X[:, :6] @ rng.randn(6) + 0.3 * rng.randn(n)
+    f = rng.choice([0.0, 1.0, 2.5, np.inf], p, p=[0.05, 0.75, 0.15, 0.05])
+    positive = bool(seed % 2)
+    l1, l2 = 0.1 * np.max(np.abs(X.T @ y)), (0.0 if seed < 3 else 2.0)
+    penalty = ElasticNetPenalty(l1, l2, positive, f)
+    Xf = np.asfortranarray(X)
+    df = {
+        "dense": lambda: QuadraticDense(Xf, y),
+        "sparse": lambda: QuadraticSparse(sp.csc_matrix(X), y),
+        "gram": lambda: QuadraticGram(X.T @ X, X.T @ y, y @ y, n),
+    }[layout]()
+    ref = WorkingSetSolver(tol=1e-14, max_iter=100000, plain_start=False).solve(
+        df, penalty
+    )
+    support = np.flatnonzero(np.abs(ref.coef) > 1e-10)
+    for dw_tol in (0.5, 1e-2, 1e-6):
+        # a loose coefficient-change rule evaluates the gap (and screens)
+        # after almost every epoch, from far away from the optimum
+        w = np.zeros(p)
+        state = df.init_state(w)
+        n_iter, gap, converged = df.plain_solve(
+            w, state, penalty, 100000, dw_tol, 1e-14 * df.y_norm2, False, 0
+        )
+        assert converged and n_iter > 1
+        assert_allclose(w, ref.coef, rtol=1e-6, atol=1e-8)
+        assert np.all(w[support] != 0)
