@@ -360,9 +360,10 @@ class QuadraticSparse(_Quadratic):
         # X_s^T r = X^T (v * r): the scaling moves onto the residual
         Rs = self._scale_rows(R_true)
         if cols is None:
-            out = self.X.T @ Rs
-            out -= self.col_means * float(np.dot(self.v, R_true))
-            return out
+            # the compiled gather, not scipy's X.T @ Rs (a transposed matrix
+            # object and a signed-index loop: 0.35 against 0.2 ms on 4e5
+            # non-zeros)
+            cols = np.arange(self.n_features)
         out = np.empty(cols.shape[0], dtype=R_true.dtype)
         _kernels.xtr_sparse(self.X.data, self.X.indices, self.X.indptr, Rs, cols, out)
         out -= self.col_means[cols] * float(np.dot(self.v, R_true))
