@@ -254,6 +254,7 @@ class QuadraticSparse(_Quadratic):
             np.zeros(n_features, dtype=dtype) if col_means is None else col_means
         )
         self.v = np.ones(n_samples, dtype=dtype) if v is None else v
+        self.centred = bool(np.any(self.col_means))
         self.row_scaled = bool(row_scaled) and v is not None
         if sq_norms is None:
             sq_norms = np.empty(n_features, dtype=np.float64)
@@ -349,8 +350,10 @@ class QuadraticSparse(_Quadratic):
         )
 
     def residual(self, state):
-        """The true residual ``y - X_eff w``."""
+        """The true residual ``y - X_eff w`` (read-only: it may be ``R``)."""
         R, aux = state
+        if aux[0] == 0.0:  # no shift yet (always, without centring): R itself
+            return R
         # a Python float keeps float32 data in float32 (numpy's float64
         # scalar would promote R, and scipy then X, to a float64 copy)
         return R + float(aux[0]) * self.v
@@ -366,7 +369,8 @@ class QuadraticSparse(_Quadratic):
             cols = np.arange(self.n_features)
         out = np.empty(cols.shape[0], dtype=R_true.dtype)
         _kernels.xtr_sparse(self.X.data, self.X.indices, self.X.indptr, Rs, cols, out)
-        out -= self.col_means[cols] * float(np.dot(self.v, R_true))
+        if self.centred:
+            out -= self.col_means[cols] * float(np.dot(self.v, R_true))
         return out
 
     def residual_stats(self, w, state):
