@@ -8,6 +8,15 @@ PY := $(VENV)/bin/python
 TORCH ?= torch==2.13.0
 EXTRAS ?= nn,dask,plot,dev
 STAMP := $(VENV)/.sklreg-installed
+# The kernels of a small fit compiled ahead of time (numba.pycc, a C compiler):
+# a fresh process then fits without importing numba.  `make AOT=0 ...` skips
+# the build; sklreg then runs those kernels just in time.
+AOT ?= 1
+AOT_SIDECAR := sklreg/_cd/_aot_kernels.txt
+AOT_SOURCES := $(addprefix sklreg/_cd/,_kernels.py _kernels_plain.py _aot.py _aot_build.py)
+ifeq ($(AOT),1)
+KERNELS := $(AOT_SIDECAR)
+endif
 
 .PHONY: demo test lint format bench clean
 
@@ -20,10 +29,13 @@ $(STAMP): $(PY) setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+$(AOT_SIDECAR): $(STAMP) $(AOT_SOURCES)
+	$(PY) -m sklreg._cd._aot_build
+
+demo: $(STAMP) $(KERNELS)
 	$(PY) examples/quickstart.py
 
-test: $(STAMP)
+test: $(STAMP) $(KERNELS)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
@@ -38,4 +50,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_linear.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) build dist *.egg-info sklreg/_cd/_aot_kernels*

@@ -11,8 +11,9 @@ at most ``tol`` times the largest coefficient; the run stops when that gap
 is at most ``tol_abs``.  After each gap evaluation the features that
 gap-safe screening proves zero at the optimum leave the epochs for the rest
 of the run (:func:`screen`, as scikit-learn 1.9 does); the gap is still
-evaluated over every feature.  The caller gives them an epoch budget and hands a problem that
-has not converged within it to the working-set solver, warm-started.
+evaluated over every feature.  The caller gives them an epoch budget and
+hands a problem that has not converged within it to the working-set solver,
+warm-started.
 
 The duality gap of the whole engine's squared loss is computed here
 (:func:`gap_from_correlations`; ``datafits._Quadratic.duality_gap`` calls

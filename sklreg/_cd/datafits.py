@@ -21,7 +21,12 @@ import copy
 import numpy as np
 import scipy.sparse as sp
 
-from sklreg._cd import _kernels, _kernels_path, _kernels_plain
+from sklreg._cd import _aot
+from sklreg._cd._lazy import lazy_module
+
+_kernels = lazy_module("sklreg._cd._kernels")
+_kernels_path = lazy_module("sklreg._cd._kernels_path")
+_kernels_plain = lazy_module("sklreg._cd._kernels_plain")
 
 
 class _Quadratic:
@@ -91,18 +96,18 @@ class _Quadratic:
         idx = self.all_cols if cols is None else cols
         args = (penalty.l1, penalty.l2, l1s, l2s, penalty.positive, self.sq_norms, idx)
         rr = self.residual_stats(w, state)[0]
-        gap = _kernels_plain.gap_from_correlations(w, xtr, rr, *args)
+        gap = _aot.gap_from_correlations(w, xtr, rr, *args)
         if candidate is not None and (penalty.l1 > 0 or penalty.l2 > 0):
             v, state_v, xtr_v = candidate
             rr_v = self.residual_stats(v, state_v)[0]
-            gap_v = _kernels_plain.gap_from_correlations(v, xtr_v, rr_v, *args)
+            gap_v = _aot.gap_from_correlations(v, xtr_v, rr_v, *args)
             # P(w) - D(v) = (P(w) - P(v)) + (P(v) - D(v))
             w_cols = w if cols is None else w[cols]
             v_cols = v if cols is None else v[cols]
             primal_diff = 0.5 * float(np.dot(v_cols - w_cols, xtr + xtr_v))
-            primal_diff += _kernels_plain.penalty_value(
-                w, l1s, l2s, idx
-            ) - _kernels_plain.penalty_value(v, l1s, l2s, idx)
+            primal_diff += _aot.penalty_value(w, l1s, l2s, idx) - _aot.penalty_value(
+                v, l1s, l2s, idx
+            )
             gap = min(gap, primal_diff + gap_v)
         return max(gap, 0.0)
 
@@ -159,11 +164,11 @@ class QuadraticDense(_Quadratic):
         if nz.size > self.n_features // 2:
             return self.y - self.X @ w
         R = np.empty_like(self.y)
-        _kernels.dense_residual(self.X, self.y, w, nz, R)
+        _aot.dense_residual(self.X, self.y, w, nz, R)
         return R
 
     def run_epochs(self, w, R, penalty, ws, max_epochs, dw_tol, random, seed):
-        return _kernels.cd_epochs_dense(
+        return _aot.cd_epochs_dense(
             self.X,
             w,
             R,
@@ -185,7 +190,7 @@ class QuadraticDense(_Quadratic):
     def plain_solve(self, w, R, penalty, max_epochs, tol, tol_abs, random, seed):
         """scikit-learn's CD loop in one compiled call (see ``_kernels_plain``):
         ``(epochs, gap, converged)``; ``w`` and ``R`` are updated in place."""
-        return _kernels_plain.plain_solve_dense(
+        return _aot.plain_solve_dense(
             self.X,
             w,
             R,
@@ -212,7 +217,7 @@ class QuadraticDense(_Quadratic):
         if cols is None:
             return self.X.T @ R
         out = np.empty(cols.shape[0], dtype=R.dtype)
-        _kernels.xtr_dense(self.X, R, cols, out)
+        _aot.xtr_dense(self.X, R, cols, out)
         return out
 
     def residual_stats(self, w, R):
@@ -416,7 +421,7 @@ class QuadraticGram(_Quadratic):
         return H
 
     def run_epochs(self, w, H, penalty, ws, max_epochs, dw_tol, random, seed):
-        return _kernels.cd_epochs_gram(
+        return _aot.cd_epochs_gram(
             self.G,
             self.q,
             w,
@@ -437,7 +442,7 @@ class QuadraticGram(_Quadratic):
 
     def plain_solve(self, w, H, penalty, max_epochs, tol, tol_abs, random, seed):
         """scikit-learn's CD loop in one compiled call (see ``_kernels_plain``)."""
-        return _kernels_plain.plain_solve_gram(
+        return _aot.plain_solve_gram(
             self.G,
             self.q,
             self.y_norm2,

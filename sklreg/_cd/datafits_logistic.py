@@ -56,9 +56,11 @@ gradient entry of the mean loss at most ``tol``.
 import numpy as np
 from scipy.special import expit, logsumexp, softmax, xlogy
 
-from sklreg._cd import _kernels_logistic as _k
-from sklreg._cd._kernels_plain import penalty_value
+from sklreg._cd._lazy import lazy_module
 from sklreg._cd.penalties import ElasticNetPenalty
+
+_k = lazy_module("sklreg._cd._kernels_logistic")
+_kernels_plain = lazy_module("sklreg._cd._kernels_plain")
 
 
 class PenaltyVectors(ElasticNetPenalty):
@@ -94,7 +96,9 @@ class PenaltyVectors(ElasticNetPenalty):
         its part over the features ``cols`` (``W`` still has them all)."""
         W = np.atleast_2d(W)
         cols = self.all_features if cols is None else cols
-        return float(sum(penalty_value(w, self.l1s, self.l2s, cols) for w in W))
+        return float(
+            sum(_kernels_plain.penalty_value(w, self.l1s, self.l2s, cols) for w in W)
+        )
 
     def restricted_gradient_norm(self, grad):
         """``max |grad_j|`` over the non-excluded features (first order)."""

@@ -14,7 +14,9 @@ with ``W`` of shape ``(n_features, n_tasks)`` for the multi-task models, or
 
 import numpy as np
 
-from sklreg._cd import _kernels_multitask as _k
+from sklreg._cd._lazy import lazy_module
+
+_k = lazy_module("sklreg._cd._kernels_multitask")
 
 
 def _as2d(a):

@@ -23,8 +23,10 @@ known in hindsight).
 import numpy as np
 import scipy.sparse as sp
 
-from sklreg._cd import _kernels
-from sklreg._cd import _kernels_logistic as _k
+from sklreg._cd._lazy import lazy_module
+
+_kernels = lazy_module("sklreg._cd._kernels")
+_k = lazy_module("sklreg._cd._kernels_logistic")
 
 
 class _ColumnCopies:

@@ -12,7 +12,7 @@ working set) and what the duality gap and screening need of it.
 
 import numpy as np
 
-from sklreg._cd import _kernels_penalty, _kernels_plain
+from sklreg._cd import _aot
 
 
 class ElasticNetPenalty:
@@ -89,7 +89,7 @@ class ElasticNetPenalty:
         if self.weights is None:
             return self.l1 * np.abs(w).sum() + 0.5 * self.l2 * np.dot(w, w)
         l1s, l2s = self.weight_vectors(w.shape[0])
-        return _kernels_plain.penalty_value(w, l1s, l2s, self._arange(w.shape[0]))
+        return _aot.penalty_value(w, l1s, l2s, self._arange(w.shape[0]))
 
     def prox(self, z, step):
         """``argmin_w 1/(2 step) ||w - z||^2 + g(w)``, coordinate-wise."""
@@ -140,7 +140,7 @@ class ElasticNetPenalty:
         (l1s, l2s, *_), sel = self._indexed(cols, w.shape[0])
         out = np.empty(w.shape[0])
         grad = np.asarray(grad, dtype=float)
-        _kernels_penalty.subdiff_distance(w, grad, l1s, l2s, self.positive, sel, out)
+        _aot.subdiff_distance(w, grad, l1s, l2s, self.positive, sel, out)
         return out
 
     def dual_norm(self, z, cols=None):
@@ -150,7 +150,7 @@ class ElasticNetPenalty:
             return 0.0
         (_, _, inv_f, _), sel = self._indexed(cols, z.shape[0])
         z = np.asarray(z, dtype=float)
-        return _kernels_penalty.dual_norm(z, inv_f, self.positive, sel)
+        return _aot.dual_norm(z, inv_f, self.positive, sel)
 
     def __repr__(self):
         weights = "" if self.weights is None else f", weights={self.weights!r}"

@@ -25,7 +25,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from sklreg._cd import _kernels
+from sklreg._cd import _aot
 
 # Multiply-adds the plain compiled loop may spend before the working-set
 # solver takes over (about the Python cost of one working-set solve).
@@ -387,7 +387,7 @@ class WorkingSetSolver:
             if small_step and stop_on_small_step:
                 return state, k + 1, True, None
         c = np.empty(budget)
-        if not _kernels.anderson_weights(coefs, c):
+        if not _aot.anderson_weights(coefs, c):
             return state, budget, small_step, None
         w_acc = w.copy()
         w_acc[ws] = (coefs[:, 1:] @ c).reshape(block)

@@ -16,12 +16,14 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import get_blas_funcs
 
-from sklreg._cd import _kernels
+from sklreg._cd._lazy import lazy_module
 from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
 from sklreg._cd.datafits_multitask import BlockDense, BlockGram, BlockSparse
 
 # Dense problems with n_samples >= _GRAM_RATIO * n_features use the Gram form
 # unless the caller says otherwise: one syrk, then O(p) coordinate steps.
+_kernels = lazy_module("sklreg._cd._kernels")
+
 _GRAM_RATIO = 2
 # A single fit ("switch") takes the Gram form at once up to this many features.
 _GRAM_AT_ONCE_FEATURES = 100

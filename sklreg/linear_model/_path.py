@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array
 
-from sklreg._cd._kernels_path import DONE
+from sklreg._cd._lazy import lazy_module
 from sklreg._cd.penalties import L2, ElasticNetPenalty, GroupPenalty
 from sklreg._cd.solver import WorkingSetSolver
 from sklreg._progress import FitProgress
@@ -31,6 +31,8 @@ from sklreg.linear_model._strong_rules import (
     solve_screened,
     strong_rule_mask,
 )
+
+_kernels_path = lazy_module("sklreg._cd._kernels_path")
 
 _SOLVER_PARAMS = ("tol", "max_iter", "random_state", "selection")
 # With a callback (progress), a compiled path returns every so many alphas.
@@ -238,7 +240,7 @@ def _target_path(
             if end > i:
                 l1_prev = compiled.l1_path[end - 1]
             i = end
-            if status == DONE:
+            if status == _kernels_path.DONE:
                 continue
             penalty = penalty_at(i)
             w, gap, n_iter, xtr = compiled.finish(i, status, penalty, w, dtype)

@@ -30,7 +30,6 @@ from sklreg.linear_model._ridge_direct import (
     solve_svd,
 )
 from sklreg.linear_model._ridge_loo import CenteredDesign
-from sklreg.linear_model._ridge_sag import solve_sag
 
 # scikit-learn's Ridge solvers; each runs a method of that kind here.
 _SKLEARN_SOLVERS = (
@@ -366,6 +365,9 @@ class Ridge(MultiOutputMixin, RegressorMixin, LinearModel):
                 design, alphas, self.tol, self.max_iter, self.positive
             )
         elif solver in ("sag", "saga"):
+            # imported here: its numba kernels would import numba with sklreg
+            from sklreg.linear_model._ridge_sag import solve_sag
+
             coef, n_iter, converged = solve_sag(
                 design,
                 alphas,

@@ -33,8 +33,10 @@ covariance products.
 import numpy as np
 import scipy.sparse as sp
 
-from sklreg._cd._kernels_gram import sparse_gram_matrix
+from sklreg._cd._lazy import lazy_module
 from sklreg.linear_model._base import _weighted_col_mean
+
+_kernels_gram = lazy_module("sklreg._cd._kernels_gram")
 
 
 class CenteredDesign:
@@ -93,7 +95,7 @@ class CenteredDesign:
         """``Z Z^T`` (n x n)."""
         if not self.sparse:
             return self.Z @ self.Z.T
-        K = sparse_gram_matrix(self.SX.T)
+        K = _kernels_gram.sparse_gram_matrix(self.SX.T)
         mu = self.X_offset
         if np.any(mu):
             SXmu = self.SX @ mu
@@ -105,7 +107,7 @@ class CenteredDesign:
         """``Z^T Z`` (p x p)."""
         if not self.sparse:
             return self.Z.T @ self.Z
-        C = sparse_gram_matrix(self.SX)
+        C = _kernels_gram.sparse_gram_matrix(self.SX)
         mu = self.X_offset
         if np.any(mu):
             SXts = self.SX.T @ self.s

@@ -23,10 +23,12 @@ does not change.
 
 import numpy as np
 
-from sklreg._cd import _kernels_path
+from sklreg._cd._lazy import lazy_module
 from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
 from sklreg._cd.datafits_multitask import BlockDense, BlockSparse
 from sklreg._cd.solver import _PLAIN_WORK
+
+_kernels_path = lazy_module("sklreg._cd._kernels_path")
 
 # Above this fraction of kept features a restricted problem saves little:
 # solve the full problem (the solver still uses its own working sets).

@@ -1,0 +1,211 @@
+"""The kernels of a small fit, compiled ahead of time: no numba at run time.
+
+A fresh process pays numba's import and compiler start-up (0.3-0.45 s
+measured, against scikit-learn's 4 ms first fit) before its first jitted
+call, even when the kernels are cached on disk; a process-based grid search
+pays it in every worker.  The kernels a dense fit runs -- scikit-learn's
+loop on columns and on the Gram matrix, the working-set solver's epochs,
+correlations, Anderson weights and penalty loops, the residual of a warm
+start and the duality gap -- are therefore also compiled into an extension
+module at install (``python -m sklreg._cd._aot_build``, run by
+``make``; :data:`EXPORTS` lists them with their signatures).  The functions
+below call that module when it is present, up to date with the kernel
+sources, and the arguments are exactly of its signature (float64, the
+layouts below), in the main thread; otherwise -- another dtype or layout,
+or another thread, since the extension cannot release the GIL as the numba
+kernels do -- they call the numba kernel, the same source compiled just in
+time.  Either gives the same iterates.
+
+The extension is built for the CPU of the machine that installs it, as the
+just-in-time kernels are; its sidecar file records the kernel sources'
+hash and that CPU's flags, and a mismatch with either turns it off (as
+does ``SKLREG_AOT=0`` in the environment).
+"""
+
+import hashlib
+import importlib
+import os
+import pathlib
+import threading
+
+import numpy as np
+
+from sklreg._cd._lazy import lazy_module
+
+# the numba kernel modules, imported on first use
+_JIT = {
+    name: lazy_module(f"sklreg._cd.{name}")
+    for name in ("_kernels", "_kernels_plain", "_kernels_penalty")
+}
+
+MODULE = "_aot_kernels"
+
+# Argument kinds: "F"/"C" a float64 matrix in Fortran/C order, "d" a float64
+# vector, "w" a float64 vector written in place, "i" an int64 vector, and
+# the scalars "f" (float), "n" (int), "b" (bool) and "r" (the ``random``
+# flag of a solve: only cyclic solves, False, are sent to the extension).
+# Vectors are contiguous.
+_TYPES = {
+    "F": "f8[::1, :]",
+    "C": "f8[:, ::1]",
+    "d": "f8[::1]",
+    "w": "f8[::1]",
+    "i": "i8[::1]",
+    "f": "f8",
+    "n": "i8",
+    "b": "b1",
+    "r": "b1",
+}
+_SOLVE = "Tuple((i8, f8, b1))"
+
+# name -> (module of the kernel, argument kinds, return type): scikit-learn's
+# loop and the working-set solver's kernels on dense columns and the Gram
+# matrix (the sparse layouts, whose index arrays come as int32 or int64,
+# stay just in time)
+_EPOCHS = "Tuple((i8, b1))"
+EXPORTS = {
+    "plain_solve_dense": ("_kernels_plain", "Fwwdffddbinffrn", _SOLVE),
+    "plain_solve_gram": ("_kernels_plain", "Cdfwwdffddbinffrn", _SOLVE),
+    "gap_from_correlations": ("_kernels_plain", "ddfffddbdi", "f8"),
+    "penalty_value": ("_kernels_plain", "dddi", "f8"),
+    "cd_epochs_dense": ("_kernels", "Fwwdddbinfrn", _EPOCHS),
+    "cd_epochs_gram": ("_kernels", "Cdwwddbinfrn", _EPOCHS),
+    "dense_residual": ("_kernels", "Fddiw", "none"),
+    "xtr_dense": ("_kernels", "Fdiw", "none"),
+    "anderson_weights": ("_kernels", "Fw", "b1"),
+    "subdiff_distance": ("_kernels_penalty", "ddddbiw", "none"),
+    "dual_norm": ("_kernels_penalty", "ddbi", "f8"),
+}
+
+# The sources the exported code is compiled from (and this file's table).
+SOURCES = ("_kernels.py", "_kernels_plain.py", "_kernels_penalty.py", "_aot.py")
+
+
+def signature(name):
+    """The numba signature string of the export ``name``."""
+    _, kinds, ret = EXPORTS[name]
+    return f"{ret}({', '.join(_TYPES[k] for k in kinds)})"
+
+
+def sources_hash():
+    """sha256 of the kernel sources, as the build records it."""
+    here = pathlib.Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in SOURCES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+def cpu_flags():
+    """The CPU's feature flags as the OS reports them ("" where unknown)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    break
+    except OSError:
+        pass
+    return ""
+
+
+def sidecar_path():
+    return pathlib.Path(__file__).with_name(MODULE + ".txt")
+
+
+def _load():
+    """The extension module, or None when absent, out of date or turned off
+    (the environment variable ``SKLREG_AOT=0``)."""
+    if os.environ.get("SKLREG_AOT", "1") == "0":
+        return None
+    try:
+        module = importlib.import_module(f"sklreg._cd.{MODULE}")
+        recorded = sidecar_path().read_text().splitlines()
+    except (ImportError, OSError):
+        return None
+    if recorded[:2] != [sources_hash(), cpu_flags()]:
+        return None
+    return module
+
+
+_module = _load()
+# The extension holds the GIL (pycc cannot release it): threads -- parallel
+# folds, a threaded grid search -- run the numba kernels, which do.
+_MAIN_THREAD = threading.main_thread().ident
+
+
+def available():
+    """Whether the ahead-of-time kernels are in use."""
+    return _module is not None
+
+
+def _accepts(args, kinds):
+    """Whether ``args`` match the export's kinds exactly (else the pycc
+    wrapper could cast, copy or misread them)."""
+    for a, kind in zip(args, kinds, strict=True):
+        if kind in "fnb":
+            continue
+        if kind == "r":
+            if a:
+                return False
+            continue
+        if not isinstance(a, np.ndarray):
+            return False
+        if kind == "i":
+            if a.dtype != np.int64 or a.ndim != 1 or not a.flags.c_contiguous:
+                return False
+            continue
+        if a.dtype != np.float64:
+            return False
+        if kind == "F":
+            ok = a.ndim == 2 and a.flags.f_contiguous
+        elif kind == "C":
+            ok = a.ndim == 2 and a.flags.c_contiguous
+        else:
+            ok = a.ndim == 1 and a.flags.c_contiguous
+            if kind == "w":
+                ok = ok and a.flags.writeable
+        if not ok:
+            return False
+    return True
+
+
+def _scalars(args, kinds):
+    conv = {"f": float, "n": int, "b": bool, "r": bool}
+    return [conv[k](a) if k in conv else a for a, k in zip(args, kinds, strict=True)]
+
+
+def _dispatch(name):
+    module_name, kinds, _ = EXPORTS[name]
+    jit_module = _JIT[module_name]
+
+    def call(*args):
+        if (
+            _module is not None
+            and threading.get_ident() == _MAIN_THREAD
+            and _accepts(args, kinds)
+        ):
+            return getattr(_module, name)(*_scalars(args, kinds))
+        return getattr(jit_module, name)(*args)
+
+    call.__name__ = name
+    call.__qualname__ = name
+    call.__doc__ = (
+        f"``{module_name}.{name}``, ahead-of-time compiled where the "
+        "arguments allow (see the module docstring)."
+    )
+    return call
+
+
+plain_solve_dense = _dispatch("plain_solve_dense")
+plain_solve_gram = _dispatch("plain_solve_gram")
+gap_from_correlations = _dispatch("gap_from_correlations")
+penalty_value = _dispatch("penalty_value")
+cd_epochs_dense = _dispatch("cd_epochs_dense")
+cd_epochs_gram = _dispatch("cd_epochs_gram")
+dense_residual = _dispatch("dense_residual")
+xtr_dense = _dispatch("xtr_dense")
+anderson_weights = _dispatch("anderson_weights")
+subdiff_distance = _dispatch("subdiff_distance")
+dual_norm = _dispatch("dual_norm")

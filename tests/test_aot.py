@@ -1,0 +1,296 @@
+"""The ahead-of-time kernels (``sklreg._cd._aot``) and the lazy numba import."""
+
+import importlib
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.linear_model import ElasticNet as SkElasticNet
+from sklearn.linear_model import Lasso as SkLasso
+
+from sklreg._cd import _aot, _kernels_plain
+
+built = pytest.mark.skipif(
+    not _aot.available(),
+    reason="ahead-of-time kernels not built (`make AOT=0`, or no C compiler)",
+)
+
+
+def _problem(seed, n, p):
+    rng = np.random.RandomState(seed)
+    X = np.asfortranarray(rng.randn(n, p))
+    y = X[:, : max(p // 5, 1)] @ rng.randn(max(p // 5, 1)) + 0.3 * rng.randn(n)
+    sq = np.einsum("ij,ij->j", X, X)
+    factors = rng.choice([0.0, 1.0, 2.5, np.inf], size=p, p=[0.1, 0.6, 0.2, 0.1])
+    return rng, X, y, sq, factors
+
+
+def _weights(rng, X, y, factors, l1_ratio):
+    n = X.shape[0]
+    alpha = np.abs(X.T @ y).max() / n * rng.uniform(0.02, 0.5)
+    l1, l2 = alpha * l1_ratio * n, alpha * (1 - l1_ratio) * n
+    finite = np.where(np.isinf(factors), 0.0, factors)
+    l1s = np.where(np.isinf(factors), np.inf, l1 * finite)
+    l2s = np.where(np.isinf(factors), np.inf, l2 * finite)
+    return l1, l2, l1s, l2s
+
+
+def _jit(name):
+    """The numba kernel behind the export ``name``."""
+    module = importlib.import_module(f"sklreg._cd.{_aot.EXPORTS[name][0]}")
+    return getattr(module, name)
+
+
+def _pair(name, args):
+    """The export and the numba kernel on copies of the same arguments."""
+    copies = [a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args]
+    return (
+        (getattr(_aot._module, name)(*args), args),
+        (_jit(name)(*copies), copies),
+    )
+
+
+@built
+@pytest.mark.parametrize("seed", range(8))
+def test_exports_give_the_numba_kernels_answers(seed):
+    # each export against the same source compiled just in time: the same
+    # epochs, iterates and gaps (the code differs only in where it was
+    # compiled), with factors 0, 1, 2.5, inf, positive and the elastic net
+    n, p = [(30, 80), (80, 30), (50, 50), (12, 200)][seed % 4]
+    rng, X, y, sq, factors = _problem(seed, n, p)
+    l1_ratio = [1.0, 0.5, 0.9, 0.0][seed % 4] if seed < 7 else 1.0
+    positive = seed % 3 == 1
+    l1, l2, l1s, l2s = _weights(rng, X, y, factors, l1_ratio)
+    ws = np.arange(p, dtype=np.int64)
+    tol, tol_abs = 1e-6, 1e-6 * float(y @ y)
+
+    dense = (X, np.zeros(p), y.copy(), sq, l1, l2, l1s, l2s, positive, ws, 500,
+             tol, tol_abs, False, 0)  # fmt: skip
+    (ours, a), (ref, b) = _pair("plain_solve_dense", dense)
+    assert ours[0] == ref[0] and ours[2] == ref[2]
+    np.testing.assert_allclose(ours[1], ref[1], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(a[1], b[1], rtol=1e-10, atol=1e-12)  # w
+    np.testing.assert_allclose(a[2], b[2], rtol=1e-10, atol=1e-12)  # residual
+
+    G = np.ascontiguousarray(X.T @ X)
+    q = X.T @ y
+    gram = (G, q, float(y @ y), np.zeros(p), np.zeros(p), np.diag(G).copy(), l1,
+            l2, l1s, l2s, positive, ws, 500, tol, tol_abs, False, 0)  # fmt: skip
+    (ours, a), (ref, b) = _pair("plain_solve_gram", gram)
+    assert ours[0] == ref[0] and ours[2] == ref[2]
+    np.testing.assert_allclose(a[3], b[3], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(a[4], b[4], rtol=1e-10, atol=1e-12)
+
+    w = a[3]
+    support = np.flatnonzero(w).astype(np.int64)
+    (_, a), (_, b) = _pair("dense_residual", (X, y, w, support, np.empty(n)))
+    np.testing.assert_allclose(a[4], y - X @ w, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(a[4], b[4], rtol=1e-13, atol=1e-13)
+
+    R = y - X @ w
+    xtr = X.T @ R
+    args = (w, xtr, float(R @ R), l1, l2, l1s, l2s, positive, sq, ws)
+    (gap, _), (gap_ref, _) = _pair("gap_from_correlations", args)
+    np.testing.assert_allclose(gap, gap_ref, rtol=1e-12, atol=1e-14)
+    (value, _), (value_ref, _) = _pair("penalty_value", (w, l1s, l2s, ws))
+    np.testing.assert_allclose(value, value_ref, rtol=1e-13)
+
+    # the working-set solver's kernels, from a zero start on half the features
+    half = np.sort(rng.choice(p, p // 2, replace=False)).astype(np.int64)
+    epochs = (X, np.zeros(p), y.copy(), sq, l1s, l2s, positive, half, 7, 1e-4,
+              False, 0)  # fmt: skip
+    (ours, a), (ref, b) = _pair("cd_epochs_dense", epochs)
+    assert ours == ref
+    np.testing.assert_allclose(a[1], b[1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(a[2], b[2], rtol=1e-10, atol=1e-12)
+    epochs = (G, q, np.zeros(p), np.zeros(p), l1s, l2s, positive, half, 7, 1e-4,
+              False, 0)  # fmt: skip
+    (ours, a), (ref, b) = _pair("cd_epochs_gram", epochs)
+    assert ours == ref
+    np.testing.assert_allclose(a[2], b[2], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(a[3], b[3], rtol=1e-10, atol=1e-12)
+    (_, a), (_, b) = _pair("xtr_dense", (X, R, half, np.empty(half.size)))
+    np.testing.assert_allclose(a[3], X[:, half].T @ R, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(a[3], b[3], rtol=1e-13, atol=1e-13)
+    grad = -xtr[half]
+    args = (w[half], grad, l1s, l2s, positive, half, np.empty(half.size))
+    (_, a), (_, b) = _pair("subdiff_distance", args)
+    np.testing.assert_array_equal(a[6], b[6])
+    penalised = np.isfinite(factors) & (factors > 0)
+    inv_f = np.zeros(p)
+    inv_f[penalised] = 1 / factors[penalised]
+    (norm, _), (norm_ref, _) = _pair("dual_norm", (xtr[half], inv_f, positive, half))
+    assert norm == norm_ref
+    history = np.asfortranarray(np.cumsum(rng.randn(p, 6), axis=1))
+    (ok, a), (ok_ref, b) = _pair("anderson_weights", (history, np.empty(5)))
+    assert ok == ok_ref
+    np.testing.assert_allclose(a[1], b[1], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["c_order", "float32", "int32_ws", "readonly_w", "strided_w", "random"],
+)
+def test_dispatch_sends_other_arguments_to_numba(change):
+    # anything but the exported signature goes to the numba kernel (the
+    # extension's wrapper would cast, copy or misread it): the answers are
+    # the numba kernel's, also for float32 and read-only inputs
+    n, p = 40, 25
+    rng, X, y, sq, factors = _problem(3, n, p)
+    l1, l2, l1s, l2s = _weights(rng, X, y, np.ones(p), 0.7)
+    ws = np.arange(p, dtype=np.int64)
+    w = np.zeros(p)
+    args = [X, w, y.copy(), sq, l1, l2, l1s, l2s, False, ws, 300, 1e-6,
+            1e-6 * float(y @ y), False, 3]  # fmt: skip
+    if change == "c_order":
+        args[0] = np.ascontiguousarray(X)
+    elif change == "float32":
+        args[0], args[1], args[2] = (
+            np.asfortranarray(X, dtype=np.float32),
+            w.astype(np.float32),
+            y.astype(np.float32),
+        )
+    elif change == "int32_ws":
+        args[9] = ws.astype(np.int32)
+    elif change == "readonly_w":
+        args[3] = sq.copy()
+        args[3].setflags(write=False)  # read-only input: fine for the export
+        assert _aot._accepts(args, _aot.EXPORTS["plain_solve_dense"][1])
+        args[1].setflags(write=False)
+    elif change == "strided_w":
+        args[1] = np.zeros(2 * p)[::2]
+    elif change == "random":
+        args[13] = True
+    assert not _aot._accepts(args, _aot.EXPORTS["plain_solve_dense"][1])
+    if change == "readonly_w":
+        return  # numba refuses to write it too
+    ref = [a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args]
+    if change == "c_order":
+        ref[0] = np.asfortranarray(ref[0])  # numba's own C-order variant
+    epochs, _, converged = _aot.plain_solve_dense(*args)
+    ref_epochs, _, ref_converged = _kernels_plain.plain_solve_dense(*ref)
+    assert (epochs, converged) == (ref_epochs, ref_converged)
+    tol = 1e-5 if change == "float32" else 1e-10
+    np.testing.assert_allclose(args[1], ref[1], rtol=tol, atol=tol)
+
+
+def test_threads_run_the_numba_kernels(monkeypatch):
+    # the extension holds the GIL: only the main thread calls it, so that
+    # thread-parallel fits keep running in parallel on the numba kernels
+    import threading
+
+    calls = []
+
+    class Recorder:
+        def dual_norm(self, *args):
+            calls.append(threading.get_ident())
+            return -1.0
+
+    monkeypatch.setattr(_aot, "_module", Recorder())
+    z, inv_f, cols = np.array([3.0, -4.0]), np.ones(2), np.arange(2)
+    assert _aot.dual_norm(z, inv_f, False, cols) == -1.0
+    out = []
+    thread = threading.Thread(
+        target=lambda: out.append(_aot.dual_norm(z, inv_f, False, cols))
+    )
+    thread.start()
+    thread.join()
+    assert out == [4.0] and calls == [threading.get_ident()]
+
+
+def test_stale_or_foreign_extension_is_not_used(monkeypatch):
+    # a kernel source edited after the build, or another CPU: the numba
+    # kernels run instead of a stale or foreign extension
+    monkeypatch.setattr(_aot, "sources_hash", lambda: "0" * 64)
+    assert _aot._load() is None
+    monkeypatch.undo()
+    monkeypatch.setattr(_aot, "cpu_flags", lambda: "no such cpu")
+    assert _aot._load() is None
+
+
+def test_exports_cover_the_kernels_signatures():
+    # the table of kinds matches each kernel's parameters
+    import inspect
+
+    for name, (_, kinds, _) in _aot.EXPORTS.items():
+        params = inspect.signature(_jit(name).py_func).parameters
+        assert len(params) == len(kinds), name
+
+
+_FRESH = """
+import json, sys
+import numpy as np
+import sklreg
+rng = np.random.RandomState(0)
+X = rng.randn({n}, {p})
+y = X[:, :5].sum(axis=1) + 0.1 * rng.randn({n})
+est = getattr(sklreg, "{name}")(alpha={alpha}{extra}).fit(X, y)
+print(json.dumps({{"numba": "numba" in sys.modules, "coef": est.coef_.tolist(),
+                   "intercept": float(est.intercept_), "n_iter": int(est.n_iter_)}}))
+"""
+
+
+def _fresh(name, n, p, alpha, extra=""):
+    code = _FRESH.format(name=name, n=n, p=p, alpha=alpha, extra=extra)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def test_importing_sklreg_does_not_import_numba():
+    code = (
+        "import sys, sklreg, sklreg.linear_model; from sklreg import Lasso, "
+        "LassoCV, LogisticRegression, Ridge, MultiTaskLasso; "
+        "print('numba' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
+
+
+@built
+@pytest.mark.parametrize(
+    "name, n, p, alpha, extra",
+    [
+        ("Lasso", 100, 50, 0.01, ""),  # the Gram form (n > p)
+        ("Lasso", 60, 400, 0.05, ""),  # columns (p > n)
+        ("ElasticNet", 80, 120, 0.02, ", l1_ratio=0.3"),
+        ("Lasso", 100, 50, 0.01, ", fit_intercept=False"),
+    ],
+)
+def test_small_fit_in_a_fresh_process_runs_without_numba(name, n, p, alpha, extra):
+    # scikit-learn's answers and n_iter_, with numba never imported
+    res = _fresh(name, n, p, alpha, extra)
+    assert res["numba"] is False
+    rng = np.random.RandomState(0)
+    X = rng.randn(n, p)
+    y = X[:, :5].sum(axis=1) + 0.1 * rng.randn(n)
+    Sk = SkLasso if name == "Lasso" else SkElasticNet
+    kwargs = {"l1_ratio": 0.3} if "l1_ratio" in extra else {}
+    if "fit_intercept" in extra:
+        kwargs["fit_intercept"] = False
+    sk = Sk(alpha=alpha, **kwargs).fit(X, y)
+    np.testing.assert_allclose(res["coef"], sk.coef_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(res["intercept"], sk.intercept_, rtol=1e-6, atol=1e-8)
+    assert res["n_iter"] == sk.n_iter_
+
+
+def test_a_fit_beyond_the_exports_imports_numba_on_demand():
+    # float32 data is not exported: the fit imports numba and gives the
+    # float64 fit's answer to float32 precision
+    res = _fresh("Lasso", 60, 30, 0.01, "")
+    code = _FRESH.replace("X = rng.randn", "X = rng.randn").replace(
+        ".fit(X, y)", ".fit(X.astype(np.float32), y.astype(np.float32))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code.format(name="Lasso", n=60, p=30, alpha=0.01,
+                                           extra="")],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    res32 = json.loads(out.stdout)
+    assert res32["numba"] is True
+    np.testing.assert_allclose(res32["coef"], res["coef"], rtol=1e-3, atol=1e-4)
