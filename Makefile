@@ -18,7 +18,7 @@ ifeq ($(AOT),1)
 KERNELS := $(AOT_SIDECAR)
 endif
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench clean bytecode
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +32,16 @@ $(STAMP): $(PY) setup.cfg pyproject.toml
 $(AOT_SIDECAR): $(STAMP) $(AOT_SOURCES)
 	$(PY) -m sklreg._cd._aot_build
 
-demo: $(STAMP) $(KERNELS)
+# sklreg's bytecode, written once: with PYTHONDONTWRITEBYTECODE set (as on
+# some machines) an editable install would compile every module from source
+# in every process (~40 ms per import, paid by each grid-search worker).
+bytecode: $(STAMP)
+	$(PY) -m compileall -q sklreg
+
+demo: $(STAMP) $(KERNELS) bytecode
 	$(PY) examples/quickstart.py
 
-test: $(STAMP) $(KERNELS)
+test: $(STAMP) $(KERNELS) bytecode
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
