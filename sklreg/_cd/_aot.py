@@ -140,40 +140,48 @@ def available():
     return _module is not None
 
 
+_F8 = np.dtype(np.float64)
+_I8 = np.dtype(np.int64)
+# kinds -> the (position, kind) of the arguments to check
+_CHECKS = {}
+
+
 def _accepts(args, kinds):
     """Whether ``args`` match the export's kinds exactly (else the pycc
-    wrapper could cast, copy or misread them)."""
-    for a, kind in zip(args, kinds, strict=True):
-        if kind in "fnb":
-            continue
+    wrapper could cast, copy or misread them; its scalars it converts as
+    Python's ``float``, ``int`` and ``bool`` do).  The dtypes are compared
+    by identity with the native float64/int64 dtypes: a byte-swapped or
+    otherwise unusual array goes to numba."""
+    checks = _CHECKS.get(kinds)
+    if checks is None:
+        checks = tuple((k, c) for k, c in enumerate(kinds) if c not in "fnb")
+        _CHECKS[kinds] = checks
+    if len(args) != len(kinds):
+        return False
+    for k, kind in checks:
+        a = args[k]
         if kind == "r":
             if a:
                 return False
             continue
         if not isinstance(a, np.ndarray):
             return False
+        flags = a.flags
         if kind == "i":
-            if a.dtype != np.int64 or a.ndim != 1 or not a.flags.c_contiguous:
-                return False
-            continue
-        if a.dtype != np.float64:
+            ok = a.dtype is _I8 and a.ndim == 1 and flags.c_contiguous
+        elif a.dtype is not _F8:
             return False
-        if kind == "F":
-            ok = a.ndim == 2 and a.flags.f_contiguous
+        elif kind == "F":
+            ok = a.ndim == 2 and flags.f_contiguous
         elif kind == "C":
-            ok = a.ndim == 2 and a.flags.c_contiguous
+            ok = a.ndim == 2 and flags.c_contiguous
         else:
-            ok = a.ndim == 1 and a.flags.c_contiguous
+            ok = a.ndim == 1 and flags.c_contiguous
             if kind == "w":
-                ok = ok and a.flags.writeable
+                ok = ok and flags.writeable
         if not ok:
             return False
     return True
-
-
-def _scalars(args, kinds):
-    conv = {"f": float, "n": int, "b": bool, "r": bool}
-    return [conv[k](a) if k in conv else a for a, k in zip(args, kinds, strict=True)]
 
 
 def _dispatch(name):
@@ -186,7 +194,7 @@ def _dispatch(name):
             and threading.get_ident() == _MAIN_THREAD
             and _accepts(args, kinds)
         ):
-            return getattr(_module, name)(*_scalars(args, kinds))
+            return getattr(_module, name)(*args)
         return getattr(jit_module, name)(*args)
 
     call.__name__ = name
