@@ -40,11 +40,13 @@ def _weights(rng, X, y, factors, l1_ratio):
 def _jit(name):
     """The numba kernel behind the export ``name``."""
     module = importlib.import_module(f"sklreg._cd.{_aot.EXPORTS[name][0]}")
-    return getattr(module, name)
+    return getattr(module, _aot.kernel_name(name))
 
 
 def _pair(name, args):
-    """The export and the numba kernel on copies of the same arguments."""
+    """The export and the numba kernel on copies of the same arguments (the
+    export's kinds accept them: the dispatch would send them there)."""
+    assert _aot._accepts(args, _aot.EXPORTS[name][1]), name
     copies = [a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args]
     return (
         (getattr(_aot._module, name)(*args), args),
@@ -127,6 +129,71 @@ def test_exports_give_the_numba_kernels_answers(seed):
     (ok, a), (ok_ref, b) = _pair("anderson_weights", (history, np.empty(5)))
     assert ok == ok_ref
     np.testing.assert_allclose(a[1], b[1], rtol=1e-10, atol=1e-12)
+
+
+@built
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("seed", range(4))
+def test_sparse_exports_give_the_numba_kernels_answers(seed, index_dtype):
+    # the CSC kernels, for scipy's int32 indices (the ``_i4`` exports) and
+    # int64 ones, centred or not, rows scaled or not
+    import scipy.sparse as sp
+
+    rng = np.random.RandomState(seed)
+    n, p = [(60, 40), (40, 90), (120, 30), (30, 30)][seed]
+    X = sp.random(n, p, density=0.2, format="csc", random_state=rng)
+    data = X.data
+    indices = X.indices.astype(index_dtype)
+    indptr = X.indptr.astype(index_dtype)
+    suffix = "_i4" if index_dtype == np.int32 else ""
+    y = rng.randn(n)
+    scaled = seed % 2 == 1
+    sw = rng.uniform(0.5, 2.0, n)
+    v = np.sqrt(sw) if scaled else np.ones(n)
+    means = np.empty(p)
+    (_, a), (_, b) = _pair(
+        "sparse_column_means" + suffix,
+        (data, indices, indptr, n, sw, scaled, float(sw.sum() if scaled else n), means),
+    )
+    dense = X.toarray()
+    ref_means = (sw if scaled else np.ones(n)) @ dense / (sw.sum() if scaled else n)
+    np.testing.assert_allclose(a[7], ref_means, rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(a[7], b[7])
+    col_means = a[7] if seed < 2 else np.zeros(p)
+    sq = np.empty(p)
+    (_, a), (_, b) = _pair(
+        "sparse_column_sq_norms" + suffix,
+        (data, indices, indptr, v, scaled, col_means, sq),
+    )
+    Xs = (v[:, None] if scaled else 1.0) * dense - np.outer(v, col_means)
+    np.testing.assert_allclose(a[6], (Xs**2).sum(axis=0), rtol=1e-10, atol=1e-12)
+    sq = a[6]
+    factors = np.ones(p)
+    l1, l2, l1s, l2s = _weights(rng, Xs, y, factors, 0.8)
+    R, aux = y.copy(), np.array([0.0, float(v @ y)])
+    tol_abs = 1e-6 * float(y @ y)
+    args = (data, indices, indptr, col_means, v, np.zeros(p), R, aux, sq, l1, l2,
+            l1s, l2s, False, 400, 1e-6, tol_abs, False, 0, scaled)  # fmt: skip
+    (ours, a), (ref, b) = _pair("plain_solve_sparse" + suffix, args)
+    assert ours[0] == ref[0] and ours[2] == ref[2]
+    np.testing.assert_allclose(a[5], b[5], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(a[6], b[6], rtol=1e-10, atol=1e-12)
+    ws = np.arange(p, dtype=np.int64)[::2].copy()
+    args = (data, indices, indptr, col_means, v, np.zeros(p), y.copy(),
+            np.array([0.0, float(v @ y)]), sq, l1s, l2s, False, ws, 5, 1e-4, False,
+            0, scaled)  # fmt: skip
+    (ours, a), (ref, b) = _pair("cd_epochs_sparse" + suffix, args)
+    assert ours == ref
+    np.testing.assert_allclose(a[5], b[5], rtol=1e-10, atol=1e-12)
+    w = a[5]
+    (_, a), (_, b) = _pair("sparse_matvec" + suffix, (data, indices, indptr, w,
+                                                      np.empty(n)))  # fmt: skip
+    np.testing.assert_allclose(a[4], dense @ w, rtol=1e-12, atol=1e-12)
+    (_, a), (_, b) = _pair(
+        "xtr_sparse" + suffix, (data, indices, indptr, y, ws, np.empty(ws.size))
+    )
+    np.testing.assert_allclose(a[5], dense[:, ws].T @ y, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(a[5], b[5])
 
 
 @pytest.mark.parametrize(
@@ -226,14 +293,21 @@ import sklreg
 rng = np.random.RandomState(0)
 X = rng.randn({n}, {p})
 y = X[:, :5].sum(axis=1) + 0.1 * rng.randn({n})
+{sparsify}
 est = getattr(sklreg, "{name}")(alpha={alpha}{extra}).fit(X, y)
 print(json.dumps({{"numba": "numba" in sys.modules, "coef": est.coef_.tolist(),
                    "intercept": float(est.intercept_), "n_iter": int(est.n_iter_)}}))
 """
 
 
-def _fresh(name, n, p, alpha, extra=""):
-    code = _FRESH.format(name=name, n=n, p=p, alpha=alpha, extra=extra)
+_SPARSIFY = "import scipy.sparse as sp; X = sp.csc_matrix(X * (np.abs(X) > 1.0))"
+
+
+def _fresh(name, n, p, alpha, extra="", sparse=False):
+    sparsify = _SPARSIFY if sparse else ""
+    code = _FRESH.format(
+        name=name, n=n, p=p, alpha=alpha, extra=extra, sparsify=sparsify
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
@@ -260,15 +334,21 @@ def test_importing_sklreg_does_not_import_numba():
         ("Lasso", 60, 400, 0.05, ""),  # columns (p > n)
         ("ElasticNet", 80, 120, 0.02, ", l1_ratio=0.3"),
         ("Lasso", 100, 50, 0.01, ", fit_intercept=False"),
+        ("Lasso", 200, 80, 0.01, "sparse"),  # CSC, centred implicitly
     ],
 )
 def test_small_fit_in_a_fresh_process_runs_without_numba(name, n, p, alpha, extra):
     # scikit-learn's answers and n_iter_, with numba never imported
-    res = _fresh(name, n, p, alpha, extra)
+    sparse = extra == "sparse"
+    res = _fresh(name, n, p, alpha, "" if sparse else extra, sparse)
     assert res["numba"] is False
     rng = np.random.RandomState(0)
     X = rng.randn(n, p)
     y = X[:, :5].sum(axis=1) + 0.1 * rng.randn(n)
+    if sparse:
+        import scipy.sparse as sp
+
+        X = sp.csc_matrix(X * (np.abs(X) > 1.0))
     Sk = SkLasso if name == "Lasso" else SkElasticNet
     kwargs = {"l1_ratio": 0.3} if "l1_ratio" in extra else {}
     if "fit_intercept" in extra:
@@ -288,7 +368,7 @@ def test_a_fit_beyond_the_exports_imports_numba_on_demand():
     )
     out = subprocess.run(
         [sys.executable, "-c", code.format(name="Lasso", n=60, p=30, alpha=0.01,
-                                           extra="")],
+                                           extra="", sparsify="")],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     res32 = json.loads(out.stdout)

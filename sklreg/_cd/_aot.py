@@ -1,10 +1,10 @@
-"""The kernels of a small fit, compiled ahead of time: no numba at run time.
+"""The kernels of a float64 fit, compiled ahead of time: no numba at run time.
 
 A fresh process pays numba's import and compiler start-up (0.3-0.45 s
 measured, against scikit-learn's 4 ms first fit) before its first jitted
 call, even when the kernels are cached on disk; a process-based grid search
-pays it in every worker.  The kernels a dense fit runs -- scikit-learn's
-loop on columns and on the Gram matrix, the working-set solver's epochs,
+pays it in every worker.  The kernels a fit runs -- scikit-learn's loop on
+dense or CSC columns and on the Gram matrix, the working-set solver's epochs,
 correlations, Anderson weights and penalty loops, the residual of a warm
 start and the duality gap -- are therefore also compiled into an extension
 module at install (``python -m sklreg._cd._aot_build``, run by
@@ -41,7 +41,8 @@ _JIT = {
 MODULE = "_aot_kernels"
 
 # Argument kinds: "F"/"C" a float64 matrix in Fortran/C order, "d" a float64
-# vector, "w" a float64 vector written in place, "i" an int64 vector, and
+# vector, "w" a float64 vector written in place, "i"/"I" an int64/int32 vector,
+# and
 # the scalars "f" (float), "n" (int), "b" (bool) and "r" (the ``random``
 # flag of a solve: only cyclic solves, False, are sent to the extension).
 # Vectors are contiguous.
@@ -51,6 +52,7 @@ _TYPES = {
     "d": "f8[::1]",
     "w": "f8[::1]",
     "i": "i8[::1]",
+    "I": "i4[::1]",
     "f": "f8",
     "n": "i8",
     "b": "b1",
@@ -59,23 +61,40 @@ _TYPES = {
 _SOLVE = "Tuple((i8, f8, b1))"
 
 # name -> (module of the kernel, argument kinds, return type): scikit-learn's
-# loop and the working-set solver's kernels on dense columns and the Gram
-# matrix (the sparse layouts, whose index arrays come as int32 or int64,
-# stay just in time)
+# loop and the working-set solver's kernels on dense columns, the Gram matrix
+# and CSC columns (the latter for int64 indices and, as ``<name>_i4``, for
+# scipy's usual int32 ones)
 _EPOCHS = "Tuple((i8, b1))"
 EXPORTS = {
     "plain_solve_dense": ("_kernels_plain", "Fwwdffddbinffrn", _SOLVE),
     "plain_solve_gram": ("_kernels_plain", "Cdfwwdffddbinffrn", _SOLVE),
+    "plain_solve_sparse": ("_kernels_plain", "diiddwwwdffddbnffrnb", _SOLVE),
     "gap_from_correlations": ("_kernels_plain", "ddfffddbdi", "f8"),
     "penalty_value": ("_kernels_plain", "dddi", "f8"),
     "cd_epochs_dense": ("_kernels", "Fwwdddbinfrn", _EPOCHS),
     "cd_epochs_gram": ("_kernels", "Cdwwddbinfrn", _EPOCHS),
+    "cd_epochs_sparse": ("_kernels", "diiddwwwdddbinfrnb", _EPOCHS),
     "dense_residual": ("_kernels", "Fddiw", "none"),
     "xtr_dense": ("_kernels", "Fdiw", "none"),
+    "xtr_sparse": ("_kernels", "diidiw", "none"),
+    "sparse_matvec": ("_kernels", "diidw", "none"),
+    "sparse_column_sq_norms": ("_kernels", "diidbdw", "none"),
+    "sparse_column_means": ("_kernels", "diindbfw", "none"),
     "anderson_weights": ("_kernels", "Fw", "b1"),
     "subdiff_distance": ("_kernels_penalty", "ddddbiw", "none"),
     "dual_norm": ("_kernels_penalty", "ddbi", "f8"),
 }
+# the CSC kernels' int32 variants: ``indices`` and ``indptr`` (arguments 1
+# and 2) as int32
+for _name in [n for n in EXPORTS if "sparse" in n]:
+    _module_name, _kinds, _ret = EXPORTS[_name]
+    EXPORTS[_name + "_i4"] = (_module_name, _kinds[0] + "II" + _kinds[3:], _ret)
+
+
+def kernel_name(export):
+    """The numba kernel an export compiles (``<name>_i4`` is ``<name>``)."""
+    return export.removesuffix("_i4")
+
 
 # The sources the exported code is compiled from (and this file's table).
 SOURCES = ("_kernels.py", "_kernels_plain.py", "_kernels_penalty.py", "_aot.py")
@@ -142,6 +161,7 @@ def available():
 
 _F8 = np.dtype(np.float64)
 _I8 = np.dtype(np.int64)
+_I4 = np.dtype(np.int32)
 # kinds -> the (position, kind) of the arguments to check
 _CHECKS = {}
 
@@ -167,8 +187,9 @@ def _accepts(args, kinds):
         if not isinstance(a, np.ndarray):
             return False
         flags = a.flags
-        if kind == "i":
-            ok = a.dtype is _I8 and a.ndim == 1 and flags.c_contiguous
+        if kind == "i" or kind == "I":
+            dtype = _I8 if kind == "i" else _I4
+            ok = a.dtype is dtype and a.ndim == 1 and flags.c_contiguous
         elif a.dtype is not _F8:
             return False
         elif kind == "F":
@@ -185,16 +206,19 @@ def _accepts(args, kinds):
 
 
 def _dispatch(name):
-    module_name, kinds, _ = EXPORTS[name]
+    variants = [
+        (export, kinds)
+        for export, (_, kinds, _) in EXPORTS.items()
+        if kernel_name(export) == name
+    ]
+    module_name = EXPORTS[name][0]
     jit_module = _JIT[module_name]
 
     def call(*args):
-        if (
-            _module is not None
-            and threading.get_ident() == _MAIN_THREAD
-            and _accepts(args, kinds)
-        ):
-            return getattr(_module, name)(*args)
+        if _module is not None and threading.get_ident() == _MAIN_THREAD:
+            for export, kinds in variants:
+                if _accepts(args, kinds):
+                    return getattr(_module, export)(*args)
         return getattr(jit_module, name)(*args)
 
     call.__name__ = name
@@ -208,12 +232,18 @@ def _dispatch(name):
 
 plain_solve_dense = _dispatch("plain_solve_dense")
 plain_solve_gram = _dispatch("plain_solve_gram")
+plain_solve_sparse = _dispatch("plain_solve_sparse")
 gap_from_correlations = _dispatch("gap_from_correlations")
 penalty_value = _dispatch("penalty_value")
 cd_epochs_dense = _dispatch("cd_epochs_dense")
 cd_epochs_gram = _dispatch("cd_epochs_gram")
+cd_epochs_sparse = _dispatch("cd_epochs_sparse")
 dense_residual = _dispatch("dense_residual")
 xtr_dense = _dispatch("xtr_dense")
+xtr_sparse = _dispatch("xtr_sparse")
+sparse_matvec = _dispatch("sparse_matvec")
+sparse_column_sq_norms = _dispatch("sparse_column_sq_norms")
+sparse_column_means = _dispatch("sparse_column_means")
 anderson_weights = _dispatch("anderson_weights")
 subdiff_distance = _dispatch("subdiff_distance")
 dual_norm = _dispatch("dual_norm")

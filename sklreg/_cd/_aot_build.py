@@ -46,7 +46,7 @@ def build(output_dir=None, verbose=False):
     cc.verbose = verbose
     for name, (module_name, kinds, _) in _aot.EXPORTS.items():
         module = importlib.import_module(f"sklreg._cd.{module_name}")
-        kernel = getattr(module, name)
+        kernel = getattr(module, _aot.kernel_name(name))
         cc.export(name, _aot.signature(name))(_wrapper(kernel, len(kinds)))
     cc.compile()
     sidecar = output_dir / _aot.sidecar_path().name

@@ -24,9 +24,7 @@ import scipy.sparse as sp
 from sklreg._cd import _aot
 from sklreg._cd._lazy import lazy_module
 
-_kernels = lazy_module("sklreg._cd._kernels")
 _kernels_path = lazy_module("sklreg._cd._kernels_path")
-_kernels_plain = lazy_module("sklreg._cd._kernels_plain")
 
 
 class _Quadratic:
@@ -263,7 +261,7 @@ class QuadraticSparse(_Quadratic):
         self.row_scaled = bool(row_scaled) and v is not None
         if sq_norms is None:
             sq_norms = np.empty(n_features, dtype=np.float64)
-            _kernels.sparse_column_sq_norms(
+            _aot.sparse_column_sq_norms(
                 X.data,
                 X.indices,
                 X.indptr,
@@ -296,7 +294,7 @@ class QuadraticSparse(_Quadratic):
         R = self.y.copy()
         if np.any(w):
             Xw = np.empty_like(R)
-            _kernels.sparse_matvec(self.X.data, self.X.indices, self.X.indptr, w, Xw)
+            _aot.sparse_matvec(self.X.data, self.X.indices, self.X.indptr, w, Xw)
             R -= self._scale_rows(Xw)
             R += float(np.dot(self.col_means, w)) * self.v
         aux = np.array([0.0, float(np.dot(self.v, R))])
@@ -304,7 +302,7 @@ class QuadraticSparse(_Quadratic):
 
     def run_epochs(self, w, state, penalty, ws, max_epochs, dw_tol, random, seed):
         R, aux = state
-        return _kernels.cd_epochs_sparse(
+        return _aot.cd_epochs_sparse(
             self.X.data,
             self.X.indices,
             self.X.indptr,
@@ -332,7 +330,7 @@ class QuadraticSparse(_Quadratic):
     def plain_solve(self, w, state, penalty, max_epochs, tol, tol_abs, random, seed):
         """scikit-learn's CD loop in one compiled call (see ``_kernels_plain``)."""
         R, aux = state
-        return _kernels_plain.plain_solve_sparse(
+        return _aot.plain_solve_sparse(
             self.X.data,
             self.X.indices,
             self.X.indptr,
@@ -373,7 +371,7 @@ class QuadraticSparse(_Quadratic):
             # non-zeros)
             cols = np.arange(self.n_features)
         out = np.empty(cols.shape[0], dtype=R_true.dtype)
-        _kernels.xtr_sparse(self.X.data, self.X.indices, self.X.indptr, Rs, cols, out)
+        _aot.xtr_sparse(self.X.data, self.X.indices, self.X.indptr, Rs, cols, out)
         if self.centred:
             out -= self.col_means[cols] * float(np.dot(self.v, R_true))
         return out

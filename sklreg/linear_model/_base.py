@@ -16,14 +16,12 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import get_blas_funcs
 
-from sklreg._cd._lazy import lazy_module
+from sklreg._cd import _aot
 from sklreg._cd.datafits import QuadraticDense, QuadraticGram, QuadraticSparse
 from sklreg._cd.datafits_multitask import BlockDense, BlockGram, BlockSparse
 
 # Dense problems with n_samples >= _GRAM_RATIO * n_features use the Gram form
 # unless the caller says otherwise: one syrk, then O(p) coordinate steps.
-_kernels = lazy_module("sklreg._cd._kernels")
-
 _GRAM_RATIO = 2
 # A single fit ("switch") takes the Gram form at once up to this many features.
 _GRAM_AT_ONCE_FEATURES = 100
@@ -375,7 +373,7 @@ def _weighted_col_mean(X, sample_weight):
         sw = sample_weight if weighted else np.ones(1)
         total = float(sw.sum()) if weighted else float(X.shape[0])
         out = np.empty(X.shape[1], dtype=np.float64)
-        _kernels.sparse_column_means(
+        _aot.sparse_column_means(
             X.data, X.indices, X.indptr, X.shape[0], sw, weighted, total, out
         )
         return out
