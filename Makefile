@@ -42,7 +42,7 @@ demo: $(STAMP) $(KERNELS) bytecode
 	$(PY) examples/quickstart.py
 
 test: $(STAMP) $(KERNELS) bytecode
-	$(PY) -m pytest -q
+	SKLREG_REQUIRE_AOT=$(AOT) $(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import os
 import subprocess
 import sys
 
@@ -196,14 +197,32 @@ def test_sparse_exports_give_the_numba_kernels_answers(seed, index_dtype):
     np.testing.assert_array_equal(a[5], b[5])
 
 
+class _Refusing:
+    """Stands for the extension in a test: any call to it fails."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the extension was called for {name}")
+
+
 @pytest.mark.parametrize(
     "change",
-    ["c_order", "float32", "int32_ws", "readonly_w", "strided_w", "random"],
+    [
+        "c_order",
+        "float32",
+        "int32_ws",
+        "readonly_w",
+        "strided_w",
+        "random",
+        "byteswapped_w",
+        "unaligned_R",
+        "matrix_for_vector",
+    ],
 )
-def test_dispatch_sends_other_arguments_to_numba(change):
+def test_dispatch_sends_other_arguments_to_numba(change, monkeypatch):
     # anything but the exported signature goes to the numba kernel (the
-    # extension's wrapper would cast, copy or misread it): the answers are
-    # the numba kernel's, also for float32 and read-only inputs
+    # extension's wrapper would cast, copy or misread it), never to the
+    # extension: the answers are the numba kernel's, also for float32
+    monkeypatch.setattr(_aot, "_module", _Refusing())
     n, p = 40, 25
     rng, X, y, sq, factors = _problem(3, n, p)
     l1, l2, l1s, l2s = _weights(rng, X, y, np.ones(p), 0.7)
@@ -230,9 +249,17 @@ def test_dispatch_sends_other_arguments_to_numba(change):
         args[1] = np.zeros(2 * p)[::2]
     elif change == "random":
         args[13] = True
+    elif change == "byteswapped_w":
+        args[1] = w.astype(">f8")
+    elif change == "unaligned_R":
+        buffer = np.zeros(n * 8 + 1, dtype=np.uint8)
+        args[2] = np.frombuffer(buffer[1:].data, dtype=np.float64)
+        assert not args[2].flags.aligned and args[2].flags.c_contiguous
+    elif change == "matrix_for_vector":
+        args[3] = sq[:, None]
     assert not _aot._accepts(args, _aot.EXPORTS["plain_solve_dense"][1])
-    if change == "readonly_w":
-        return  # numba refuses to write it too
+    if change in ("readonly_w", "byteswapped_w", "unaligned_R", "matrix_for_vector"):
+        return  # numba refuses these too (or reads them as another type)
     ref = [a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args]
     if change == "c_order":
         ref[0] = np.asfortranarray(ref[0])  # numba's own C-order variant
@@ -241,6 +268,19 @@ def test_dispatch_sends_other_arguments_to_numba(change):
     assert (epochs, converged) == (ref_epochs, ref_converged)
     tol = 1e-5 if change == "float32" else 1e-10
     np.testing.assert_allclose(args[1], ref[1], rtol=tol, atol=tol)
+
+
+def test_arrays_from_a_process_worker_are_accepted():
+    # an array that came through pickle (a process worker's data) holds an
+    # equal but distinct dtype object: still the exported signature
+    import pickle
+
+    rng, X, y, sq, _ = _problem(0, 20, 10)
+    X2, w2 = pickle.loads(pickle.dumps((X, np.zeros(10))))
+    l1, l2, l1s, l2s = _weights(rng, X, y, np.ones(10), 1.0)
+    args = (X2, w2, y.copy(), sq, l1, l2, l1s, l2s, False,
+            np.arange(10), 50, 1e-4, 1e-4, False, 0)  # fmt: skip
+    assert _aot._accepts(args, _aot.EXPORTS["plain_solve_dense"][1])
 
 
 def test_threads_run_the_numba_kernels(monkeypatch):
@@ -267,14 +307,28 @@ def test_threads_run_the_numba_kernels(monkeypatch):
     assert out == [4.0] and calls == [threading.get_ident()]
 
 
-def test_stale_or_foreign_extension_is_not_used(monkeypatch):
-    # a kernel source edited after the build, or another CPU: the numba
-    # kernels run instead of a stale or foreign extension
+@built
+def test_stale_foreign_or_disabled_extension_is_not_used(monkeypatch):
+    # a kernel source edited after the build, another CPU, or SKLREG_AOT=0:
+    # the numba kernels run instead of the extension
+    assert _aot._load() is not None
     monkeypatch.setattr(_aot, "sources_hash", lambda: "0" * 64)
     assert _aot._load() is None
     monkeypatch.undo()
     monkeypatch.setattr(_aot, "cpu_flags", lambda: "no such cpu")
     assert _aot._load() is None
+    monkeypatch.undo()
+    monkeypatch.setenv("SKLREG_AOT", "0")
+    assert _aot._load() is None
+
+
+def test_the_extension_is_in_use_when_the_build_ran():
+    # `make test` builds the extension and says so (SKLREG_REQUIRE_AOT=1):
+    # then it must be loaded, not silently stale, so that the tests above
+    # run against it
+    if os.environ.get("SKLREG_REQUIRE_AOT") != "1":
+        pytest.skip("not run by `make test` with the ahead-of-time build")
+    assert _aot.available()
 
 
 def test_exports_cover_the_kernels_signatures():
@@ -359,11 +413,13 @@ def test_small_fit_in_a_fresh_process_runs_without_numba(name, n, p, alpha, extr
     assert res["n_iter"] == sk.n_iter_
 
 
+@built
 def test_a_fit_beyond_the_exports_imports_numba_on_demand():
     # float32 data is not exported: the fit imports numba and gives the
     # float64 fit's answer to float32 precision
     res = _fresh("Lasso", 60, 30, 0.01, "")
-    code = _FRESH.replace("X = rng.randn", "X = rng.randn").replace(
+    assert res["numba"] is False
+    code = _FRESH.replace(
         ".fit(X, y)", ".fit(X.astype(np.float32), y.astype(np.float32))"
     )
     out = subprocess.run(

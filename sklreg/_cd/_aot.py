@@ -16,10 +16,10 @@ or another thread, since the extension cannot release the GIL as the numba
 kernels do -- they call the numba kernel, the same source compiled just in
 time.  Either gives the same iterates.
 
-The extension is built for the CPU of the machine that installs it, as the
-just-in-time kernels are; its sidecar file records the kernel sources'
-hash and that CPU's flags, and a mismatch with either turns it off (as
-does ``SKLREG_AOT=0`` in the environment).
+The extension is built at install for the x86-64-v3 level when the machine
+reports every feature of it (generic code otherwise); its sidecar file
+records the kernel sources' hash and the CPU's flags, and a mismatch with
+either turns it off (as does ``SKLREG_AOT=0`` in the environment).
 """
 
 import hashlib
@@ -96,8 +96,22 @@ def kernel_name(export):
     return export.removesuffix("_i4")
 
 
-# The sources the exported code is compiled from (and this file's table).
-SOURCES = ("_kernels.py", "_kernels_plain.py", "_kernels_penalty.py", "_aot.py")
+# The sources the exported code is compiled from (this file's table and the
+# build's choices included).
+SOURCES = (
+    "_kernels.py",
+    "_kernels_plain.py",
+    "_kernels_penalty.py",
+    "_aot.py",
+    "_aot_build.py",
+)
+
+# x86-64-v3 (AVX2, FMA, ...) as /proc/cpuinfo names its features: the build
+# targets that level only when the OS reports all of them, generic code else
+X86_64_V3 = frozenset(
+    "avx avx2 bmi1 bmi2 f16c fma abm movbe xsave cx16 lahf_lm popcnt pni sse4_1 "
+    "sse4_2 ssse3".split()
+)
 
 
 def signature(name):
@@ -116,7 +130,8 @@ def sources_hash():
 
 
 def cpu_flags():
-    """The CPU's feature flags as the OS reports them ("" where unknown)."""
+    """The CPU's feature flags as the OS reports them ("" where unknown: the
+    build then compiles for the generic CPU of the architecture)."""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
@@ -162,6 +177,9 @@ def available():
 _F8 = np.dtype(np.float64)
 _I8 = np.dtype(np.int64)
 _I4 = np.dtype(np.int32)
+# (dtypes compare by value: an array that came through pickle, as in a
+# process worker, holds an equal but distinct dtype object; a byte-swapped
+# dtype is not equal)
 # kinds -> the (position, kind) of the arguments to check
 _CHECKS = {}
 
@@ -169,9 +187,9 @@ _CHECKS = {}
 def _accepts(args, kinds):
     """Whether ``args`` match the export's kinds exactly (else the pycc
     wrapper could cast, copy or misread them; its scalars it converts as
-    Python's ``float``, ``int`` and ``bool`` do).  The dtypes are compared
-    by identity with the native float64/int64 dtypes: a byte-swapped or
-    otherwise unusual array goes to numba."""
+    Python's ``float``, ``int`` and ``bool`` do): native float64/int64/int32
+    dtypes, aligned, contiguous in the export's layout, writeable where the
+    kernel writes.  Anything else goes to numba."""
     checks = _CHECKS.get(kinds)
     if checks is None:
         checks = tuple((k, c) for k, c in enumerate(kinds) if c not in "fnb")
@@ -187,10 +205,12 @@ def _accepts(args, kinds):
         if not isinstance(a, np.ndarray):
             return False
         flags = a.flags
+        if not flags.aligned:
+            return False
         if kind == "i" or kind == "I":
             dtype = _I8 if kind == "i" else _I4
-            ok = a.dtype is dtype and a.ndim == 1 and flags.c_contiguous
-        elif a.dtype is not _F8:
+            ok = a.dtype == dtype and a.ndim == 1 and flags.c_contiguous
+        elif a.dtype != _F8:
             return False
         elif kind == "F":
             ok = a.ndim == 2 and flags.f_contiguous
