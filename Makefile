@@ -13,7 +13,7 @@ STAMP := $(VENV)/.sklreg-installed
 # the build; sklreg then runs those kernels just in time.
 AOT ?= 1
 AOT_SIDECAR := sklreg/_cd/_aot_kernels.txt
-AOT_SOURCES := $(addprefix sklreg/_cd/,_kernels.py _kernels_plain.py _kernels_penalty.py _aot.py _aot_build.py)
+AOT_SOURCES := $(addprefix sklreg/_cd/,_kernels.py _kernels_plain.py _kernels_penalty.py _kernels_logistic.py _aot.py _aot_build.py)
 ifeq ($(AOT),1)
 KERNELS := $(AOT_SIDECAR)
 endif

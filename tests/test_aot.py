@@ -430,3 +430,86 @@ def test_a_fit_beyond_the_exports_imports_numba_on_demand():
     res32 = json.loads(out.stdout)
     assert res32["numba"] is True
     np.testing.assert_allclose(res32["coef"], res["coef"], rtol=1e-3, atol=1e-4)
+
+
+class _Recording:
+    """The extension, recording a copy of every call's arguments."""
+
+    def __init__(self, module):
+        self.module = module
+        self.calls = []
+
+    def __getattr__(self, name):
+        def call(*args):
+            self.calls.append((name, [_copy(a) for a in args]))
+            return getattr(self.module, name)(*args)
+
+        return call
+
+
+def _copy(a):
+    return a.copy(order="K") if isinstance(a, np.ndarray) else a
+
+
+def _same(a, b):
+    if isinstance(a, np.ndarray):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    elif isinstance(a, tuple):
+        for x, y in zip(a, b, strict=True):
+            _same(x, y)
+    elif a is None:
+        assert b is None
+    else:
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@built
+def test_logistic_fits_calls_replayed_on_numba(monkeypatch):
+    # every export a LogisticRegression fit calls (binary L2 and L1, the
+    # multinomial), replayed on copies of its real arguments: the numba
+    # kernel returns and writes the same
+    from sklearn.datasets import make_classification
+
+    from sklreg import LogisticRegression
+
+    recording = _Recording(_aot._module)
+    monkeypatch.setattr(_aot, "_module", recording)
+    X, y = make_classification(120, 15, random_state=0)
+    LogisticRegression(C=0.5).fit(X, y)
+    LogisticRegression(C=0.5, l1_ratio=1.0).fit(X, y)
+    X3, y3 = make_classification(150, 12, n_informative=6, n_classes=3, random_state=1)
+    LogisticRegression().fit(X3, y3)
+    names = {name for name, _ in recording.calls}
+    logistic = {n for n, (m, _, _) in _aot.EXPORTS.items() if m == "_kernels_logistic"}
+    assert logistic - {"best_common_shift"} <= names, logistic - names
+    for name, args in recording.calls:
+        ours_args = [_copy(a) for a in args]
+        ref_args = [_copy(a) for a in args]
+        ours = getattr(_aot._module.module, name)(*ours_args)
+        ref = _jit(name)(*ref_args)
+        _same(ours, ref)
+        for a, b in zip(ours_args, ref_args, strict=True):
+            if isinstance(a, np.ndarray):
+                np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@built
+def test_logistic_fit_in_a_fresh_process_runs_without_numba():
+    code = """
+import json, sys
+from sklearn.datasets import make_classification
+from sklreg import LogisticRegression
+X, y = make_classification(200, 20, n_informative=5, n_classes=3, random_state=0)
+est = LogisticRegression(C=0.3, l1_ratio=0.5).fit(X, y)
+print(json.dumps({"numba": "numba" in sys.modules, "coef": est.coef_.tolist()}))
+"""
+    runs = []
+    for flag in ("1", "0"):
+        env = dict(os.environ, SKLREG_AOT=flag)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True,
+            check=True, env=env,
+        )  # fmt: skip
+        runs.append(json.loads(out.stdout))
+    assert runs[0]["numba"] is False and runs[1]["numba"] is True
+    np.testing.assert_allclose(runs[0]["coef"], runs[1]["coef"], rtol=1e-9, atol=1e-12)

@@ -35,12 +35,13 @@ from sklreg._cd._lazy import lazy_module
 # the numba kernel modules, imported on first use
 _JIT = {
     name: lazy_module(f"sklreg._cd.{name}")
-    for name in ("_kernels", "_kernels_plain", "_kernels_penalty")
+    for name in ("_kernels", "_kernels_plain", "_kernels_penalty", "_kernels_logistic")
 }
 
 MODULE = "_aot_kernels"
 
-# Argument kinds: "F"/"C" a float64 matrix in Fortran/C order, "d" a float64
+# Argument kinds: "F"/"C" a float64 matrix in Fortran/C order ("W": C order,
+# written in place), "B" a bool vector, "d" a float64
 # vector, "w" a float64 vector written in place, "i"/"I" an int64/int32 vector,
 # and
 # the scalars "f" (float), "n" (int), "b" (bool) and "r" (the ``random``
@@ -49,10 +50,12 @@ MODULE = "_aot_kernels"
 _TYPES = {
     "F": "f8[::1, :]",
     "C": "f8[:, ::1]",
+    "W": "f8[:, ::1]",
     "d": "f8[::1]",
     "w": "f8[::1]",
     "i": "i8[::1]",
     "I": "i4[::1]",
+    "B": "b1[::1]",
     "f": "f8",
     "n": "i8",
     "b": "b1",
@@ -83,6 +86,15 @@ EXPORTS = {
     "anderson_weights": ("_kernels", "Fw", "b1"),
     "subdiff_distance": ("_kernels_penalty", "ddddbiw", "none"),
     "dual_norm": ("_kernels_penalty", "ddbi", "f8"),
+    # the logistic loss's prox-Newton steps on dense columns
+    "quadratic_cd_dense": ("_kernels_logistic", "Fwwwdddibnfn", "i8"),
+    "multinomial_cd_dense": ("_kernels_logistic", "FWwCCdWwddibnf", "i8"),
+    "x_dot_dense": ("_kernels_logistic", "Fdiw", "none"),
+    "xtr_rows": ("_kernels", "Cdw", "none"),
+    "best_common_shift": ("_kernels_logistic", "Cffw", "none"),
+    "binomial_loss": ("_kernels_logistic", "ddd", "f8"),
+    "binomial_entropy": ("_kernels_logistic", "dd", "f8"),
+    "dual_scaling": ("_kernels_logistic", "CddBb", "Tuple((f8, f8))"),
 }
 # the CSC kernels' int32 variants: ``indices`` and ``indptr`` (arguments 1
 # and 2) as int32
@@ -102,6 +114,7 @@ SOURCES = (
     "_kernels.py",
     "_kernels_plain.py",
     "_kernels_penalty.py",
+    "_kernels_logistic.py",
     "_aot.py",
     "_aot_build.py",
 )
@@ -177,6 +190,7 @@ def available():
 _F8 = np.dtype(np.float64)
 _I8 = np.dtype(np.int64)
 _I4 = np.dtype(np.int32)
+_BOOL = np.dtype(np.bool_)
 # (dtypes compare by value: an array that came through pickle, as in a
 # process worker, holds an equal but distinct dtype object; a byte-swapped
 # dtype is not equal)
@@ -210,12 +224,16 @@ def _accepts(args, kinds):
         if kind == "i" or kind == "I":
             dtype = _I8 if kind == "i" else _I4
             ok = a.dtype == dtype and a.ndim == 1 and flags.c_contiguous
+        elif kind == "B":
+            ok = a.dtype == _BOOL and a.ndim == 1 and flags.c_contiguous
         elif a.dtype != _F8:
             return False
         elif kind == "F":
             ok = a.ndim == 2 and flags.f_contiguous
-        elif kind == "C":
+        elif kind == "C" or kind == "W":
             ok = a.ndim == 2 and flags.c_contiguous
+            if kind == "W":
+                ok = ok and flags.writeable
         else:
             ok = a.ndim == 1 and flags.c_contiguous
             if kind == "w":
@@ -267,3 +285,11 @@ sparse_column_means = _dispatch("sparse_column_means")
 anderson_weights = _dispatch("anderson_weights")
 subdiff_distance = _dispatch("subdiff_distance")
 dual_norm = _dispatch("dual_norm")
+quadratic_cd_dense = _dispatch("quadratic_cd_dense")
+multinomial_cd_dense = _dispatch("multinomial_cd_dense")
+x_dot_dense = _dispatch("x_dot_dense")
+xtr_rows = _dispatch("xtr_rows")
+best_common_shift = _dispatch("best_common_shift")
+binomial_loss = _dispatch("binomial_loss")
+binomial_entropy = _dispatch("binomial_entropy")
+dual_scaling = _dispatch("dual_scaling")

@@ -56,6 +56,7 @@ gradient entry of the mean loss at most ``tol``.
 import numpy as np
 from scipy.special import expit, logsumexp, softmax, xlogy
 
+from sklreg._cd import _aot
 from sklreg._cd._lazy import lazy_module
 from sklreg._cd.penalties import ElasticNetPenalty
 
@@ -96,9 +97,7 @@ class PenaltyVectors(ElasticNetPenalty):
         its part over the features ``cols`` (``W`` still has them all)."""
         W = np.atleast_2d(W)
         cols = self.all_features if cols is None else cols
-        return float(
-            sum(_kernels_plain.penalty_value(w, self.l1s, self.l2s, cols) for w in W)
-        )
+        return float(sum(_aot.penalty_value(w, self.l1s, self.l2s, cols) for w in W))
 
     def restricted_gradient_norm(self, grad):
         """``max |grad_j|`` over the non-excluded features (first order)."""
@@ -221,7 +220,7 @@ class _LogisticLoss:
             P_dual, xt_theta = self._project(P, theta, xt_theta, free)
             if P_dual is None:
                 return np.inf
-        top, conj = _k.dual_scaling(
+        top, conj = _aot.dual_scaling(
             np.ascontiguousarray(xt_theta),
             penalty.l1s,
             penalty.l2s,
@@ -310,7 +309,7 @@ class BinomialLoss(_LogisticLoss):
 
     def value(self, Z):
         """The weighted loss at the linear predictor ``Z``."""
-        return _k.binomial_loss(np.ascontiguousarray(Z[:, 0]), self._y, self.s)
+        return _aot.binomial_loss(np.ascontiguousarray(Z[:, 0]), self._y, self.s)
 
     def probabilities(self, Z):
         """``sigmoid(Z)``."""
@@ -324,7 +323,7 @@ class BinomialLoss(_LogisticLoss):
 
     def weighted_entropy(self, P):
         """``sum_i s_i H(p_i)`` (the dual objective's entropy part)."""
-        return _k.binomial_entropy(np.ascontiguousarray(P[:, 0]), self.s)
+        return _aot.binomial_entropy(np.ascontiguousarray(P[:, 0]), self.s)
 
     @staticmethod
     def feasible(P):

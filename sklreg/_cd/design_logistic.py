@@ -23,6 +23,7 @@ known in hindsight).
 import numpy as np
 import scipy.sparse as sp
 
+from sklreg._cd import _aot
 from sklreg._cd._lazy import lazy_module
 
 _kernels = lazy_module("sklreg._cd._kernels")
@@ -217,13 +218,13 @@ class Design:
             if self.sparse:
                 _kernels.xtr_csr(X.data, X.indices, X.indptr, v, out)
             else:
-                _kernels.xtr_rows(X, v, out)
+                _aot.xtr_rows(X, v, out)
         elif full and not self.sparse and X.dtype == np.float64:
             np.dot(v, X, out=out)  # BLAS on Fortran X: faster than xtr_dense
         elif self.sparse:
-            _kernels.xtr_sparse(*self.columns(cols), v, cols, out)
+            _aot.xtr_sparse(*self.columns(cols), v, cols, out)
         else:
-            _kernels.xtr_dense(self.columns(cols), v, cols, out)
+            _aot.xtr_dense(self.columns(cols), v, cols, out)
         return out
 
     def rmatvec_block(self, V):
@@ -246,7 +247,7 @@ class Design:
         if self.sparse:
             _k.x_dot_sparse(*self.columns(cols), w, cols, out)
         else:
-            _k.x_dot_dense(self.columns(cols), w, cols, out)
+            _aot.x_dot_dense(self.columns(cols), w, cols, out)
         return out
 
     def quadratic_cd(
@@ -258,7 +259,7 @@ class Design:
         args = (w, intercept, u, h, l1s, l2s, ws, fit_intercept, epochs, tol, anderson)
         if self.sparse:
             return _k.quadratic_cd_sparse(*X, *args)
-        return _k.quadratic_cd_dense(X, *args)
+        return _aot.quadratic_cd_dense(X, *args)
 
     def multinomial_cd(self, W, b, G, P, s, l1s, l2s, ws, fit_intercept, epochs, tol):
         """CD epochs on the joint multinomial model (``_kernels_logistic``)."""
@@ -271,7 +272,7 @@ class Design:
         args = (W, b, G, P, s, D, m, l1s, l2s, ws, fit_intercept, epochs, tol)
         if self.sparse:
             return _k.multinomial_cd_sparse(*X, *args)
-        return _k.multinomial_cd_dense(X, *args)
+        return _aot.multinomial_cd_dense(X, *args)
 
     def gram_weighted(self, cols, s):
         """``X[:, cols]^T diag(s) X[:, cols]`` (small: a few columns)."""

@@ -40,10 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from sklreg._cd._lazy import lazy_module
-
-_kernels_logistic = lazy_module("sklreg._cd._kernels_logistic")
-
+from sklreg._cd import _aot
 
 _CONVERGENCE_MESSAGE = (
     "The prox-Newton solver did not converge within max_iter={max_iter} "
@@ -418,7 +415,7 @@ def _shift_classes(datafit, penalty, W, b, Z):
     shift = np.zeros(W.shape[1])
     Wp = np.ascontiguousarray(W[:, pen].T)
     out = np.empty(pen.size)
-    _kernels_logistic.best_common_shift(Wp, penalty.l1, penalty.l2, out)
+    _aot.best_common_shift(Wp, penalty.l1, penalty.l2, out)
     shift[pen] = out
     moved = np.flatnonzero(shift)
     if moved.size:
