@@ -16,10 +16,10 @@ or another thread, since the extension cannot release the GIL as the numba
 kernels do -- they call the numba kernel, the same source compiled just in
 time.  Either gives the same iterates.
 
-The extension is built at install for the x86-64-v3 level when the machine
-reports every feature of it (generic code otherwise); its sidecar file
-records the kernel sources' hash and the CPU's flags, and a mismatch with
-either turns it off (as does ``SKLREG_AOT=0`` in the environment).
+The extension is built at install for the machine's CPU and the features
+it detects, as numba's JIT compiles, so both give the same bits; its
+sidecar file records the kernel sources' hash and the CPU's flags, and a
+mismatch with either turns it off (as does ``SKLREG_AOT=0``).
 """
 
 import hashlib
@@ -119,13 +119,6 @@ SOURCES = (
     "_aot_build.py",
 )
 
-# x86-64-v3 (AVX2, FMA, ...) as /proc/cpuinfo names its features: the build
-# targets that level only when the OS reports all of them, generic code else
-X86_64_V3 = frozenset(
-    "avx avx2 bmi1 bmi2 f16c fma abm movbe xsave cx16 lahf_lm popcnt pni sse4_1 "
-    "sse4_2 ssse3".split()
-)
-
 
 def signature(name):
     """The numba signature string of the export ``name``."""
@@ -143,8 +136,7 @@ def sources_hash():
 
 
 def cpu_flags():
-    """The CPU's feature flags as the OS reports them ("" where unknown: the
-    build then compiles for the generic CPU of the architecture)."""
+    """The CPU's feature flags as the OS reports them ("" where unknown)."""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:

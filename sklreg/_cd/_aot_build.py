@@ -8,13 +8,13 @@ kernels compiled just in time.
 
 Each export is a thin function calling the numba dispatcher, so that the
 kernel is compiled with its own options (``fastmath``'s reassociation, which
-vectorises the dot products), for the x86-64-v3 level where this machine
-reports all of its features (:func:`target_cpu`).
+vectorises the dot products), for this machine's CPU and the features it
+detects, exactly as the just-in-time kernels are (:func:`_host_features`).
 """
 
 import argparse
+import contextlib
 import pathlib
-import platform
 import sys
 import warnings
 
@@ -29,15 +29,22 @@ def _wrapper(kernel, n_args):
     return namespace["export"]
 
 
-def target_cpu():
-    """``x86-64-v3`` where the OS reports all of its features (as fast as the
-    host's own model here, 74 against 77-85 ns per coordinate visit, and no
-    instruction a virtual machine could hide from the named model), else
-    the architecture's generic CPU."""
-    if platform.machine().lower() in ("x86_64", "amd64"):
-        if _aot.X86_64_V3 <= set(_aot.cpu_flags().split()):
-            return "x86-64-v3"
-    return ""
+@contextlib.contextmanager
+def _host_features():
+    """Compile for the host CPU *and its detected features*, as numba's JIT
+    does (pycc would otherwise take the model's nominal feature set, which
+    a virtual machine may not provide), so that the extension and the
+    just-in-time kernels generate the same code and give the same bits:
+    the main thread runs one, threads the other, and thread-parallel fits
+    must equal serial ones."""
+    from numba.core.codegen import AOTCPUCodegen
+
+    original = AOTCPUCodegen._customize_tm_features
+    AOTCPUCodegen._customize_tm_features = AOTCPUCodegen._get_host_cpu_features
+    try:
+        yield
+    finally:
+        AOTCPUCodegen._customize_tm_features = original
 
 
 def build(output_dir=None, verbose=False):
@@ -52,14 +59,15 @@ def build(output_dir=None, verbose=False):
     output_dir = pathlib.Path(output_dir) if output_dir else here
     cc = CC(_aot.MODULE)
     cc.output_dir = str(output_dir)
-    cc.target_cpu = target_cpu()
+    cc.target_cpu = "host"
     cc.verbose = verbose
     recorded = f"{_aot.sources_hash()}\n{_aot.cpu_flags()}\n{cc.target_cpu}\n"
     for name, (module_name, kinds, _) in _aot.EXPORTS.items():
         module = importlib.import_module(f"sklreg._cd.{module_name}")
         kernel = getattr(module, _aot.kernel_name(name))
         cc.export(name, _aot.signature(name))(_wrapper(kernel, len(kinds)))
-    cc.compile()
+    with _host_features():
+        cc.compile()
     sidecar = output_dir / _aot.sidecar_path().name
     sidecar.write_text(recorded)
     return output_dir
