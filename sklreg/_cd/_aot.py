@@ -41,12 +41,10 @@ _JIT = {
 MODULE = "_aot_kernels"
 
 # Argument kinds: "F"/"C" a float64 matrix in Fortran/C order ("W": C order,
-# written in place), "B" a bool vector, "d" a float64
-# vector, "w" a float64 vector written in place, "i"/"I" an int64/int32 vector,
-# and
-# the scalars "f" (float), "n" (int), "b" (bool) and "r" (the ``random``
-# flag of a solve: only cyclic solves, False, are sent to the extension).
-# Vectors are contiguous.
+# written in place), "d" a float64 vector ("w": written in place), "i"/"I"
+# an int64/int32 vector, "B" a bool vector, and the scalars "f" (float), "n"
+# (int), "b" (bool) and "r" (the ``random`` flag of a solve: only cyclic
+# solves, False, go to the extension).  Vectors are contiguous.
 _TYPES = {
     "F": "f8[::1, :]",
     "C": "f8[:, ::1]",
@@ -179,30 +177,37 @@ def available():
     return _module is not None
 
 
-_F8 = np.dtype(np.float64)
-_I8 = np.dtype(np.int64)
-_I4 = np.dtype(np.int32)
-_BOOL = np.dtype(np.bool_)
-# (dtypes compare by value: an array that came through pickle, as in a
-# process worker, holds an equal but distinct dtype object; a byte-swapped
-# dtype is not equal)
-# kinds -> the (position, kind) of the arguments to check
-_CHECKS = {}
+_F8, _I8, _I4, _BOOL = (np.dtype(t) for t in (np.float64, np.int64, np.int32, bool))
+# array kind -> (dtype, ndim, Fortran order, written in place); dtypes
+# compare by value: an array that came through pickle, as in a process
+# worker, holds an equal but distinct dtype object, a byte-swapped one is
+# not equal
+_ARRAYS = {
+    "F": (_F8, 2, True, False),
+    "C": (_F8, 2, False, False),
+    "W": (_F8, 2, False, True),
+    "d": (_F8, 1, False, False),
+    "w": (_F8, 1, False, True),
+    "i": (_I8, 1, False, False),
+    "I": (_I4, 1, False, False),
+    "B": (_BOOL, 1, False, False),
+}
 
 
-def _accepts(args, kinds):
+def _checks(kinds):
+    """``(position, kind)`` of the arguments :func:`_accepts` inspects."""
+    return tuple((k, c) for k, c in enumerate(kinds) if c not in "fnb")
+
+
+def _accepts(args, kinds, checks=None):
     """Whether ``args`` match the export's kinds exactly (else the pycc
     wrapper could cast, copy or misread them; its scalars it converts as
-    Python's ``float``, ``int`` and ``bool`` do): native float64/int64/int32
-    dtypes, aligned, contiguous in the export's layout, writeable where the
-    kernel writes.  Anything else goes to numba."""
-    checks = _CHECKS.get(kinds)
-    if checks is None:
-        checks = tuple((k, c) for k, c in enumerate(kinds) if c not in "fnb")
-        _CHECKS[kinds] = checks
+    Python's ``float``, ``int`` and ``bool`` do): native dtypes, aligned,
+    contiguous in the export's layout, writeable where the kernel writes.
+    Anything else goes to numba."""
     if len(args) != len(kinds):
         return False
-    for k, kind in checks:
+    for k, kind in checks if checks is not None else _checks(kinds):
         a = args[k]
         if kind == "r":
             if a:
@@ -210,34 +215,22 @@ def _accepts(args, kinds):
             continue
         if not isinstance(a, np.ndarray):
             return False
+        dtype, ndim, fortran, written = _ARRAYS[kind]
         flags = a.flags
-        if not flags.aligned:
-            return False
-        if kind == "i" or kind == "I":
-            dtype = _I8 if kind == "i" else _I4
-            ok = a.dtype == dtype and a.ndim == 1 and flags.c_contiguous
-        elif kind == "B":
-            ok = a.dtype == _BOOL and a.ndim == 1 and flags.c_contiguous
-        elif a.dtype != _F8:
-            return False
-        elif kind == "F":
-            ok = a.ndim == 2 and flags.f_contiguous
-        elif kind == "C" or kind == "W":
-            ok = a.ndim == 2 and flags.c_contiguous
-            if kind == "W":
-                ok = ok and flags.writeable
-        else:
-            ok = a.ndim == 1 and flags.c_contiguous
-            if kind == "w":
-                ok = ok and flags.writeable
-        if not ok:
+        if not (
+            a.dtype == dtype
+            and a.ndim == ndim
+            and flags.aligned
+            and (flags.f_contiguous if fortran else flags.c_contiguous)
+            and (flags.writeable or not written)
+        ):
             return False
     return True
 
 
 def _dispatch(name):
     variants = [
-        (export, kinds)
+        (export, kinds, _checks(kinds))
         for export, (_, kinds, _) in EXPORTS.items()
         if kernel_name(export) == name
     ]
@@ -246,8 +239,8 @@ def _dispatch(name):
 
     def call(*args):
         if _module is not None and threading.get_ident() == _MAIN_THREAD:
-            for export, kinds in variants:
-                if _accepts(args, kinds):
+            for export, kinds, checks in variants:
+                if _accepts(args, kinds, checks):
                     return getattr(_module, export)(*args)
         return getattr(jit_module, name)(*args)
 
