@@ -11,14 +11,14 @@ STAMP := $(VENV)/.sklreg-installed
 # The kernels of a small fit compiled ahead of time (numba.pycc, a C compiler):
 # a fresh process then fits without importing numba.  `make AOT=0 ...` skips
 # the build; sklreg then runs those kernels just in time.
+# The build script itself skips the compile when its sidecar shows the
+# sources' hash and this CPU (no second list of sources here).
 AOT ?= 1
-AOT_SIDECAR := sklreg/_cd/_aot_kernels.txt
-AOT_SOURCES := $(addprefix sklreg/_cd/,_kernels.py _kernels_plain.py _kernels_penalty.py _kernels_logistic.py _aot.py _aot_build.py)
 ifeq ($(AOT),1)
-KERNELS := $(AOT_SIDECAR)
+KERNELS := kernels
 endif
 
-.PHONY: demo test lint format bench clean bytecode
+.PHONY: demo test lint format bench clean bytecode kernels
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ $(STAMP): $(PY) setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $(STAMP)
 
-$(AOT_SIDECAR): $(STAMP) $(AOT_SOURCES)
+kernels: $(STAMP)
 	$(PY) -m sklreg._cd._aot_build
 
 # sklreg's bytecode, written once: with PYTHONDONTWRITEBYTECODE set (as on

@@ -151,11 +151,9 @@ def sidecar_path():
     return pathlib.Path(__file__).with_name(MODULE + ".txt")
 
 
-def _load():
-    """The extension module, or None when absent, out of date or turned off
-    (the environment variable ``SKLREG_AOT=0``)."""
-    if os.environ.get("SKLREG_AOT", "1") == "0":
-        return None
+def _built():
+    """The extension module if it is built from the current sources for
+    this CPU (its sidecar says so), else None."""
     try:
         module = importlib.import_module(f"sklreg._cd.{MODULE}")
         recorded = sidecar_path().read_text().splitlines()
@@ -164,6 +162,14 @@ def _load():
     if recorded[:2] != [sources_hash(), cpu_flags()]:
         return None
     return module
+
+
+def _load():
+    """The extension module, or None when absent, out of date or turned off
+    (the environment variable ``SKLREG_AOT=0``)."""
+    if os.environ.get("SKLREG_AOT", "1") == "0":
+        return None
+    return _built()
 
 
 _module = _load()

@@ -1,6 +1,7 @@
 """Build the ahead-of-time kernels of :mod:`sklreg._cd._aot` (numba.pycc).
 
-Run at install by ``make`` (``python -m sklreg._cd._aot_build``); it needs
+Run at install by ``make`` (``python -m sklreg._cd._aot_build``, which does
+nothing when the sidecar shows the build current; ``--force`` rebuilds); it needs
 numba and a C compiler, takes about ten seconds, and writes the extension
 module next to this file with a sidecar recording the kernel sources' hash
 and the CPU's flags.  Without it sklreg works the same, on the numba
@@ -76,7 +77,13 @@ def build(output_dir=None, verbose=False):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument(
+        "--force", action="store_true", help="rebuild even when up to date"
+    )
     args = parser.parse_args(argv)
+    if not args.force and _aot._built() is not None:
+        print("sklreg: ahead-of-time kernels up to date", file=sys.stderr)
+        return
     out = build(verbose=args.verbose)
     print(f"sklreg: ahead-of-time kernels built in {out}", file=sys.stderr)
 
