@@ -38,6 +38,10 @@ def _weights(rng, X, y, factors, l1_ratio):
     return l1, l2, l1s, l2s
 
 
+def _copy(a):
+    return a.copy(order="K") if isinstance(a, np.ndarray) else a
+
+
 def _jit(name):
     """The numba kernel behind the export ``name``."""
     module = importlib.import_module(f"sklreg._cd.{_aot.EXPORTS[name][0]}")
@@ -48,7 +52,7 @@ def _pair(name, args):
     """The export and the numba kernel on copies of the same arguments (the
     export's kinds accept them: the dispatch would send them there)."""
     assert _aot._accepts(args, _aot.EXPORTS[name][1]), name
-    copies = [a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args]
+    copies = [_copy(a) for a in args]
     return (
         (getattr(_aot._module, name)(*args), args),
         (_jit(name)(*copies), copies),
@@ -260,7 +264,7 @@ def test_dispatch_sends_other_arguments_to_numba(change, monkeypatch):
     assert not _aot._accepts(args, _aot.EXPORTS["plain_solve_dense"][1])
     if change in ("readonly_w", "byteswapped_w", "unaligned_R", "matrix_for_vector"):
         return  # numba refuses these too (or reads them as another type)
-    ref = [a.copy(order="K") if isinstance(a, np.ndarray) else a for a in args]
+    ref = [_copy(a) for a in args]
     if change == "c_order":
         ref[0] = np.asfortranarray(ref[0])  # numba's own C-order variant
     epochs, _, converged = _aot.plain_solve_dense(*args)
@@ -445,10 +449,6 @@ class _Recording:
             return getattr(self.module, name)(*args)
 
         return call
-
-
-def _copy(a):
-    return a.copy(order="K") if isinstance(a, np.ndarray) else a
 
 
 def _same(a, b):
